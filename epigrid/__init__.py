@@ -1,0 +1,1 @@
+"""epigrid: grid-based community epidemic prevention and control."""

@@ -1,0 +1,45 @@
+"""The action axis of access: what each role may do. Deny by default.
+
+Where a role may do it is the data axis: the jurisdiction of the user's role assignment.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ = "hq", _("Command headquarters")
+    VILLAGE_SECRETARY = "village_secretary", _("Village/community secretary")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    ANALYST = "analyst", _("Analyst (read-only)")
+
+
+class Capability(StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    GRIDS_VIEW = "grids.view"
+    GRIDS_MANAGE = "grids.manage"
+    STAFF_VIEW = "staff.view"
+    STAFF_MANAGE = "staff.manage"
+    TEAMS_VIEW = "teams.view"
+    TEAMS_MANAGE = "teams.manage"
+    PARTY_VIEW = "party.view"
+    PARTY_MANAGE = "party.manage"
+    AUDIT_VIEW = "audit.view"
+    CONTACTS_VIEW = "contacts.view"  # unmasked phone numbers of people in lists
+    ACCOUNTS_MANAGE = "accounts.manage"
+
+
+C = Capability
+_READ = {C.DASHBOARD_VIEW, C.GRIDS_VIEW, C.STAFF_VIEW, C.TEAMS_VIEW, C.PARTY_VIEW}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.HQ: frozenset(Capability),
+    Role.VILLAGE_SECRETARY: frozenset(
+        _READ
+        | {C.STAFF_MANAGE, C.TEAMS_MANAGE, C.PARTY_MANAGE, C.AUDIT_VIEW, C.CONTACTS_VIEW}
+    ),
+    Role.GRID_WORKER: frozenset(_READ | {C.CONTACTS_VIEW}),
+    Role.ANALYST: frozenset(_READ),
+}

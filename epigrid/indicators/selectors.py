@@ -1,0 +1,73 @@
+"""Figures for a jurisdiction and for each of its children, scoped to the actor."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from epigrid.accounts.access import Actor
+from epigrid.geo.models import Jurisdiction, within_q
+
+from .catalogue import Indicator, catalogue
+
+
+@dataclass(frozen=True)
+class Figures:
+    node: Jurisdiction
+    as_of: dt.date
+    totals: dict[str, int]
+    children: list[tuple[Jurisdiction, dict[str, int]]]
+
+
+def _subtree(node: Jurisdiction) -> list[tuple[int, str, int | None]]:
+    """(id, path, parent id) of every node in the subtree, active or not: counts belong to
+    the node they were recorded against even after it was deactivated."""
+    return list(
+        Jurisdiction.objects.filter(within_q(node.path, "path")).values_list(
+            "id", "path", "parent_id"
+        )
+    )
+
+
+def figures_for(
+    *, actor: Actor, node: Jurisdiction, as_of: dt.date, keys: list[str] | None = None,
+    with_children: bool = False,
+) -> Figures:
+    """Every figure (or those in `keys`) for `node` on `as_of`; the caller has checked access
+    to `node`, and the actor sees every row inside it for dashboard purposes."""
+    indicators: list[Indicator] = [i for i in catalogue() if keys is None or i.key in keys]
+    nodes = _subtree(node)
+    direct_children = (
+        list(
+            Jurisdiction.objects.filter(parent=node)
+            .filter(Jurisdiction.active_on_q(as_of))
+            .order_by("code")
+        )
+        if with_children
+        else []
+    )
+    # Map every node of the subtree to the child of `node` it lies under.
+    child_of: dict[int, int] = {}
+    child_paths = sorted(((c.path, c.id) for c in direct_children), reverse=True)
+    if child_paths:
+        for node_id, path, _parent in nodes:
+            for cpath, cid in child_paths:
+                if path.startswith(cpath):
+                    child_of[node_id] = cid
+                    break
+    totals: dict[str, int] = {}
+    per_child: dict[int, dict[str, int]] = {c.id: {} for c in direct_children}
+    for indicator in indicators:
+        total = 0
+        sums: dict[int, int] = {}
+        for node_id, n in indicator.counter(node.path, as_of):
+            total += n
+            if (cid := child_of.get(node_id)) is not None:
+                sums[cid] = sums.get(cid, 0) + n
+        totals[indicator.key] = total
+        for cid in per_child:
+            per_child[cid][indicator.key] = sums.get(cid, 0)
+    return Figures(
+        node=node,
+        as_of=as_of,
+        totals=totals,
+        children=[(c, per_child[c.id]) for c in direct_children],
+    )

@@ -1,0 +1,99 @@
+"""Reads of grid workers, teams and grid responsibilities, always through the actor's scope."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from epigrid.accounts.access import Actor, get_for_actor, scope
+from epigrid.accounts.roles import Capability
+from epigrid.geo.models import Jurisdiction, path_of, within_q
+
+from .models import GridResponsibility, StaffMember, Team, TeamMembership
+
+
+def staff_list(
+    *,
+    actor: Actor,
+    within: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[StaffMember]:
+    """Grid workers inside the actor's scope; current ones unless asked otherwise."""
+    qs = scope(StaffMember.objects.select_related("jurisdiction"), actor, Capability.STAFF_VIEW)
+    if within:
+        qs = qs.filter(within_q(path_of(within)))
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(name__startswith=q) | qs.filter(phone__startswith=q)
+    if not include_inactive:
+        qs = qs.filter(active_until__isnull=True)
+    return qs
+
+
+def staff_get(*, actor: Actor, pk: int, capability: Capability = Capability.STAFF_VIEW) -> StaffMember:
+    return get_for_actor(StaffMember.objects.select_related("jurisdiction"), actor, capability, pk=pk)
+
+
+def team_list(
+    *,
+    actor: Actor,
+    within: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Team]:
+    """Teams inside the actor's scope with their current members prefetched (constant queries)."""
+    current = TeamMembership.objects.filter(active_until__isnull=True).select_related("staff")
+    qs = scope(
+        Team.objects.select_related("jurisdiction", "leader").prefetch_related(
+            Prefetch("memberships", queryset=current, to_attr="current_memberships")
+        ),
+        actor,
+        Capability.TEAMS_VIEW,
+    )
+    if within:
+        qs = qs.filter(within_q(path_of(within)))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q)
+    if not include_inactive:
+        qs = qs.filter(active_until__isnull=True)
+    return qs
+
+
+def team_get(*, actor: Actor, pk: int, capability: Capability = Capability.TEAMS_VIEW) -> Team:
+    return get_for_actor(team_list(actor=actor, include_inactive=True), actor, capability, pk=pk)
+
+
+def responsibilities_for(*, actor: Actor, node: Jurisdiction) -> list[GridResponsibility]:
+    """Current responsible leader / first responsible person of `node` itself."""
+    return list(
+        scope(GridResponsibility.objects.filter(jurisdiction=node, active_until__isnull=True)
+              .select_related("staff"), actor, Capability.STAFF_VIEW)
+        .order_by("kind")
+    )
+
+
+def staff_eligible_for(*, actor: Actor, path: str, limit: int = 500) -> list[StaffMember]:
+    """Current grid workers who may serve at the node with `path`: inside it or above it."""
+    parts = path.rstrip(".").split(".")
+    ancestors = [".".join(parts[: i + 1]) + "." for i in range(len(parts) - 1)]
+    qs = scope(StaffMember.objects.filter(active_until__isnull=True), actor, Capability.STAFF_VIEW)
+    return list(qs.filter(within_q(path) | Q(jpath__in=ancestors)).order_by("jpath", "name")[:limit])
+
+
+def staff_category_counts(*, actor: Actor, path: str) -> dict[str, int]:
+    """Current grid workers inside `path` by category (one grouped query)."""
+    qs = scope(StaffMember.objects.filter(active_until__isnull=True), actor, Capability.STAFF_VIEW)
+    rows = qs.filter(within_q(path)).values_list("category").annotate(n=Count("pk")).order_by()
+    return dict(rows)
+
+
+def memberships_of(*, actor: Actor, member: StaffMember) -> list[TeamMembership]:
+    """A grid worker's team memberships, current and past, in teams the actor may see."""
+    teams = scope(Team.objects.all(), actor, Capability.TEAMS_VIEW)
+    return list(
+        TeamMembership.objects.filter(staff=member, team__in=teams)
+        .select_related("team").order_by("-active_from")
+    )
