@@ -1,0 +1,101 @@
+"""The Encheng reference scenario reproduces the seed's figures, and K times them at --scale K."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from epigrid.accounts.models import User
+
+from .conftest import Api
+
+SEED = {
+    "villages_communities": 28,
+    "communities": 10,
+    "party_committees": 10,
+    "grids_big": 28,
+    "grids_small": 228,
+    "grid_workers": 1092,
+}
+
+
+def figures(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("indicators", "--format", "json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", [1, 2])
+def test_scenario_figures_are_the_seed_times_scale(scale, tmp_path):
+    accounts = tmp_path / "accounts.json"
+    call_command("scenario", "encheng", "--scale", str(scale), "--accounts-json", str(accounts),
+                 stdout=io.StringIO())
+    result = figures("--as-of", "2020-02-16")
+    assert result["as_of"] == "2020-02-16"
+    assert result["jurisdiction"] == "440785"
+    assert result["indicators"] == {k: v * scale for k, v in SEED.items()}
+    # Each subdistrict on its own is exactly Encheng.
+    assert figures("--as-of", "2020-02-16", "--jurisdiction", "440785.001")["indicators"] == SEED
+
+    listed = json.loads(accounts.read_text())
+    assert {a["role"] for a in listed} >= {"hq", "village_secretary", "grid_worker", "analyst"}
+    workers = [a for a in listed if a["role"] == "grid_worker"]
+    assert len({w["jurisdiction"] for w in workers}) >= 2
+    assert all(set(a) == {"username", "role", "jurisdiction"} for a in listed)
+
+
+@pytest.mark.django_db
+def test_seed_changes_people_not_counts():
+    call_command("scenario", "encheng", "--seed", "1", stdout=io.StringIO())
+    from epigrid.workforce.models import StaffMember
+
+    names_1 = list(StaffMember.objects.order_by("id").values_list("name", flat=True)[:50])
+    call_command("scenario", "encheng", "--seed", "2", "--reset", stdout=io.StringIO())
+    names_2 = list(StaffMember.objects.order_by("id").values_list("name", flat=True)[:50])
+    assert names_1 != names_2
+    assert figures("--as-of", "2020-02-16")["indicators"] == SEED
+
+
+@pytest.mark.django_db
+def test_scenario_refuses_a_non_empty_database():
+    call_command("scenario", "encheng", stdout=io.StringIO())
+    users = User.objects.count()
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("scenario", "encheng", stdout=io.StringIO())
+    assert User.objects.count() == users
+    out = io.StringIO()
+    call_command("scenario", "encheng", "--if-empty", stdout=out)
+    assert "already holds data" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_before_the_grids_existed_there_is_nothing_to_count():
+    call_command("scenario", "encheng", stdout=io.StringIO())
+    assert figures("--as-of", "2020-01-01")["indicators"] == {k: 0 for k in SEED}
+
+
+@pytest.mark.django_db
+def test_every_figure_equals_what_the_scoped_api_lists_count():
+    call_command("scenario", "encheng", stdout=io.StringIO())
+    from epigrid.accounts.access import SYSTEM
+    from epigrid.accounts.models import User as U
+    from epigrid.accounts.services import token_create
+
+    hq = Api(token_create(actor=SYSTEM, user=U.objects.get(username="hq_encheng")))
+    code = "440785.001"
+    result = figures("--jurisdiction", code)["indicators"]
+
+    def count(path, **params):
+        return len(hq.all(path, limit=500, **params))
+
+    assert result["villages_communities"] == count("/jurisdictions", within=code, kind=["village", "community"])
+    assert result["communities"] == count("/jurisdictions", within=code, kind="community")
+    assert result["grids_big"] == count("/jurisdictions", within=code, kind="big_grid")
+    assert result["grids_small"] == count("/jurisdictions", within=code, kind="small_grid")
+    assert result["grid_workers"] == count("/staff", within=code)
+    assert result["party_committees"] == count("/party-committees", within=code)
+    api_figures = hq.get("/indicators", jurisdiction=code).json()
+    assert api_figures["indicators"] == result
+    assert api_figures["jurisdiction"] == code
