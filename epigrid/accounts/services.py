@@ -24,7 +24,7 @@ def user_create(
     jpath: str, validate: bool = True,
 ) -> User:
     """Creates a login; `jpath` is where the audit event is filed (the account's jurisdiction)."""
-    if actor.is_authenticated:
+    if not actor.system:
         require_can(actor, Capability.ACCOUNTS_MANAGE, jpath)
     username = (username or "").strip()
     if not username or len(username) > 150:
@@ -47,7 +47,7 @@ def role_grant(*, actor: Actor, user: User, role: str, jurisdiction: Jurisdictio
     their own scope, and never a role above their own."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    if actor.is_authenticated:
+    if not actor.system:
         require_can(actor, Capability.ACCOUNTS_MANAGE, jurisdiction.path)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, jurisdiction=jurisdiction,
@@ -69,7 +69,7 @@ def _primary_path(user: User) -> str:
 @transaction.atomic
 def token_create(*, actor: Actor, user: User, name: str = "") -> str:
     """Issues an API token and returns it in clear, once; only its hash is stored."""
-    if actor.is_authenticated and actor.user != user:
+    if not actor.system and actor.user != user:
         raise PermissionDenied
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -83,7 +83,7 @@ def token_create(*, actor: Actor, user: User, name: str = "") -> str:
 @transaction.atomic
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revokes a token for good."""
-    if actor.is_authenticated and actor.user != token.user:
+    if not actor.system and actor.user != token.user:
         raise PermissionDenied
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

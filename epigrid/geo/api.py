@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 
 from epigrid.accounts.access import request_actor, requires
 from epigrid.accounts.roles import Capability
@@ -109,7 +109,7 @@ def jurisdiction_create(request: HttpRequest, payload: JurisdictionIn):
         segment=payload.segment,
         active_from=payload.active_from,
     )
-    return 201, _out(node)
+    return Status(201, _out(node))
 
 
 @router.patch("/jurisdictions/{code}", response=JurisdictionOut)

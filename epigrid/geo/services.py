@@ -43,7 +43,7 @@ def jurisdiction_create(
     """Adds a node under `parent` (a root only from the command line); audited."""
     name = clean_text(name, "name", 100)
     if parent is None:
-        if actor.is_authenticated:
+        if not actor.system:
             raise PermissionDenied
         if not code or not ROOT_CODE_RE.match(code):
             raise ValidationError({"code": _("A top-level code is 6 to 12 digits.")})

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 
 from epigrid.accounts.access import Actor, request_actor, requires
 from epigrid.accounts.roles import Capability
@@ -113,7 +113,7 @@ def committee_create(request: HttpRequest, payload: CommitteeIn):
                                 capability=Capability.PARTY_MANAGE)
     c = services.committee_create(actor=actor, jurisdiction=node,
                                   **payload.dict(exclude={"jurisdiction"}))
-    return 201, committee_out(actor, _get(actor, c.pk))
+    return Status(201, committee_out(actor, _get(actor, c.pk)))
 
 
 @router.patch("/party-committees/{committee_id}", response=CommitteeOut)
@@ -139,7 +139,7 @@ def unit_add(request: HttpRequest, committee_id: int, payload: UnitIn):
     data = payload.dict()
     data["kind"] = str(data["kind"])
     services.unit_add(actor=actor, committee=_get(actor, committee_id), **data)
-    return 201, committee_out(actor, _get(actor, committee_id))
+    return Status(201, committee_out(actor, _get(actor, committee_id)))
 
 
 @router.post("/party-committees/{committee_id}/units/{unit_id}/remove", response=CommitteeOut)

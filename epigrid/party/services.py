@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from epigrid.accounts.access import Actor, require_can
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record, snapshot
+from epigrid.core.phones import normalize_phone
 from epigrid.core.writes import check_end_date, clean_text, versioned_update
 from epigrid.geo.models import Jurisdiction, Kind
-from epigrid.core.phones import normalize_phone
 
 from .models import MemberUnit, PartyCommittee, UnitKind
 

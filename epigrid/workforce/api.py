@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 
 from epigrid.accounts.access import Actor, request_actor, requires
 from epigrid.accounts.roles import Capability
@@ -102,7 +102,7 @@ def staff_create(request: HttpRequest, payload: StaffIn):
     data = payload.dict(exclude={"jurisdiction"})
     data["category"] = str(data["category"])
     member = services.staff_create(actor=actor, jurisdiction=node, **data)
-    return 201, staff_out(actor, member)
+    return Status(201, staff_out(actor, member))
 
 
 @router.patch("/staff/{staff_id}", response=StaffOut)
@@ -220,7 +220,7 @@ def team_create(request: HttpRequest, payload: TeamIn):
         actor=actor, jurisdiction=node, kind=str(payload.kind), name=payload.name,
         leader=_staff(actor, payload.leader_id), active_from=payload.active_from,
     )
-    return 201, team_out(_team(actor, team.pk))
+    return Status(201, team_out(_team(actor, team.pk)))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut)
@@ -241,7 +241,7 @@ def team_member_add(request: HttpRequest, team_id: int, payload: MemberIn):
     member = _staff(actor, payload.staff_id)
     assert member is not None
     services.team_member_add(actor=actor, team=team, member=member, on=payload.on)
-    return 201, team_out(_team(actor, team_id))
+    return Status(201, team_out(_team(actor, team_id)))
 
 
 @router.delete("/teams/{team_id}/members/{staff_id}", response=TeamOut)
@@ -298,5 +298,7 @@ def responsibility_assign(request: HttpRequest, code: str, payload: Responsibili
         raise Http404
     row = services.responsibility_assign(actor=actor, jurisdiction=node, kind=str(payload.kind),
                                          member=member)
-    return 201, ResponsibilityOut(jurisdiction=node.code, kind=ResponsibilityKind(row.kind),
-                                  staff_id=member.pk, name=member.name, active_from=row.active_from)
+    return Status(201, ResponsibilityOut(
+        jurisdiction=node.code, kind=ResponsibilityKind(row.kind), staff_id=member.pk,
+        name=member.name, active_from=row.active_from,
+    ))

@@ -1,0 +1,380 @@
+"""Helpers shared by bench/run.py: hermetic environments, databases, timing and floors.
+
+Nothing here imports Django: the orchestrator talks to the product only through
+subprocesses (the `epigrid` command and bench/page_worker.py), each with its own
+EPIGRID_DATABASE_URL, and to the databases through plain DB-API drivers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+PG_DB = "epigrid_bench"
+PG_TEMPLATE_DB = "epigrid_bench_template"
+PG_FLOOR_DB = "epigrid_bench_floor"
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+# Tables the product or Django fills at migrate time; everything else with rows after a build
+# was written by the scenario.
+SKIP_TABLES = {"django_migrations"}
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def p95(values: Sequence[float]) -> float:
+    """Nearest-rank 95th percentile (with 30 samples: the second slowest)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "median": median(values),
+        "p95": p95(values),
+        "min": min(values) if values else math.nan,
+        "max": max(values) if values else math.nan,
+        "mean": statistics.fmean(values) if values else math.nan,
+    }
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def epigrid_command() -> list[str]:
+    """The project's console script next to this interpreter (the venv's), else `-m epigrid`."""
+    script = Path(sys.executable).parent / "epigrid"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "epigrid"]
+
+
+def base_env(data_dir: Path) -> dict[str, str]:
+    """The environment of every product process: the caller's, minus any EPIGRID_* setting that
+    would change what is measured (DEBUG, Redis, TLS redirects, a different database), plus a
+    throw-away data folder and secret key. DEBUG is off, as in production."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EPIGRID_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="epigrid.settings",
+        EPIGRID_DATA_DIR=str(data_dir),
+        EPIGRID_SECRET_KEY=secrets.token_urlsafe(50),
+        EPIGRID_DEBUG="0",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+@dataclass
+class Run:
+    seconds: float
+    stdout: str
+    stderr: str
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run(cmd: list[str], env: dict[str, str], *, timeout: float = 900) -> Run:
+    started = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603 - fixed argv built by the bench
+        cmd, env=env, cwd=REPO_DIR, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise CommandFailed(
+            f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        )
+    return Run(seconds=seconds, stdout=proc.stdout, stderr=proc.stderr)
+
+
+def with_db(env: dict[str, str], url: str) -> dict[str, str]:
+    return {**env, "EPIGRID_DATABASE_URL": url}
+
+
+def prepare_database(env: dict[str, str], url: str) -> None:
+    """`epigrid migrate` and `epigrid createcachetable`, as `make migrate` does."""
+    env = with_db(env, url)
+    run([*epigrid_command(), "migrate", "--noinput"], env)
+    run([*epigrid_command(), "createcachetable"], env)
+
+
+BUILT_RE = re.compile(r"Built scenario \S+ at scale (\d+) in ([\d.]+) s: (.*)")
+
+
+@dataclass
+class Build:
+    scale: int
+    wall_s: float
+    inner_s: float | None  # what the command reports for its own transaction
+    counts: str
+
+
+def build_scenario(env: dict[str, str], url: str, scale: int) -> Build:
+    result = run(
+        [*epigrid_command(), "scenario", "encheng", "--scale", str(scale), "--reset"],
+        with_db(env, url),
+    )
+    match = BUILT_RE.search(result.stdout)
+    return Build(
+        scale=scale,
+        wall_s=result.seconds,
+        inner_s=float(match.group(2)) if match else None,
+        counts=match.group(3).strip() if match else "",
+    )
+
+
+def startup_floor(env: dict[str, str], url: str, repeat: int = 3) -> list[float]:
+    """Wall time of `epigrid check`: interpreter start, django.setup() and the system checks,
+    which every management command (the scenario builder included) pays before its work."""
+    env = with_db(env, url)
+    return [run([*epigrid_command(), "check"], env).seconds for _ in range(repeat)]
+
+
+# --------------------------------------------------------------------------- databases
+
+
+class Target:
+    """One database engine: fresh empty (migrated) databases and plain DB-API connections."""
+
+    vendor: str
+    placeholder: str
+
+    def setup_template(self, env: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def fresh(self, name: str) -> str:
+        """A new database equal to the migrated template; returns its EPIGRID_DATABASE_URL."""
+        raise NotImplementedError
+
+    def connect(self, url: str) -> Any:
+        raise NotImplementedError
+
+    def transaction(self, conn: Any) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def tables(self, conn: Any) -> list[str]:
+        raise NotImplementedError
+
+    def adapt(self, row: tuple) -> tuple:
+        return row
+
+    def cleanup(self) -> None:
+        pass
+
+
+class SqliteTarget(Target):
+    vendor = "sqlite"
+    placeholder = "?"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.template = root / "template.sqlite3"
+
+    def setup_template(self, env: dict[str, str]) -> None:
+        prepare_database(env, f"sqlite:///{self.template}")
+        # Fold the write-ahead log into the main file so a plain copy is complete.
+        conn = sqlite3.connect(self.template)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+
+    def fresh(self, name: str) -> str:
+        path = self.root / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def connect(self, url: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(urlsplit(url).path, isolation_level=None)
+        # The same connection settings as the product's (epigrid/settings.py).
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextmanager
+    def transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        conn.execute("BEGIN IMMEDIATE")  # as the product's transaction_mode
+        yield
+        conn.execute("COMMIT")
+
+    def tables(self, conn: sqlite3.Connection) -> list[str]:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
+
+class PostgresTarget(Target):
+    vendor = "postgresql"
+    placeholder = "%s"
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.server_version = ""
+
+    def url_for(self, dbname: str) -> str:
+        parts = urlsplit(self.admin_url)
+        return urlunsplit((parts.scheme, parts.netloc, f"/{dbname}", parts.query, ""))
+
+    def _admin(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self._dsn(self.admin_url), autocommit=True, connect_timeout=5)
+
+    @staticmethod
+    def _dsn(url: str) -> str:
+        return url.replace("postgres://", "postgresql://", 1)
+
+    def check(self) -> str:
+        """The server version, or raises when the server cannot be reached."""
+        with self._admin() as conn:
+            self.server_version = conn.execute("SHOW server_version").fetchone()[0]
+        return self.server_version
+
+    def _drop(self, conn: Any, dbname: str) -> None:
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        except Exception:  # PostgreSQL before 13 has no FORCE
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+
+    def setup_template(self, env: dict[str, str]) -> None:
+        with self._admin() as conn:
+            for name in (PG_DB, PG_FLOOR_DB, PG_TEMPLATE_DB):
+                self._drop(conn, name)
+            conn.execute(f'CREATE DATABASE "{PG_TEMPLATE_DB}"')
+        prepare_database(env, self.url_for(PG_TEMPLATE_DB))
+
+    def fresh(self, name: str) -> str:
+        dbname = PG_FLOOR_DB if name.startswith("floor") else PG_DB
+        with self._admin() as conn:
+            self._drop(conn, dbname)
+            conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{PG_TEMPLATE_DB}"')
+        return self.url_for(dbname)
+
+    def connect(self, url: str) -> Any:
+        import psycopg
+
+        return psycopg.connect(self._dsn(url), autocommit=True)
+
+    def transaction(self, conn: Any) -> AbstractContextManager[Any]:
+        return conn.transaction()
+
+    def tables(self, conn: Any) -> list[str]:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def adapt(self, row: tuple) -> tuple:
+        from psycopg.types.json import Jsonb
+
+        return tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row)
+
+    def cleanup(self) -> None:
+        """Drops the helper databases; epigrid_bench (the last build) is kept for inspection."""
+        with self._admin() as conn:
+            for name in (PG_FLOOR_DB, PG_TEMPLATE_DB):
+                self._drop(conn, name)
+
+
+# --------------------------------------------------------------------------- build floor
+
+
+@dataclass
+class InsertFloor:
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def _count(conn: Any, table: str) -> int:
+    return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+
+def raw_insert_floor(target: Target, built_url: str, scale: int) -> InsertFloor:
+    """Copies every row the scenario wrote into a fresh migrated database with DB-API
+    executemany in one transaction, and times only the inserts and the commit.
+
+    Same tables, same rows (ids, dates, names, audit JSON), same indexes and constraints,
+    same connection pragmas: the least any builder of this data must spend in the database.
+    """
+    floor_url = target.fresh(f"floor{scale}")
+    src = target.connect(built_url)
+    dst = target.connect(floor_url)
+    try:
+        payload: list[tuple[str, list[str], list[tuple]]] = []
+        rows: dict[str, int] = {}
+        for table in target.tables(src):
+            if table in SKIP_TABLES:
+                continue
+            built, empty = _count(src, table), _count(dst, table)
+            if built <= empty:
+                continue
+            if empty:
+                raise RuntimeError(f"{table}: rows both before and after the build")
+            cur = src.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+            columns = [d[0] for d in cur.description]
+            data = [target.adapt(tuple(r)) for r in cur.fetchall()]
+            payload.append((table, columns, data))
+            rows[table] = len(data)
+        started = time.perf_counter()
+        with target.transaction(dst):
+            cur = dst.cursor()
+            for table, columns, data in payload:
+                cols = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join([target.placeholder] * len(columns))
+                cur.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', data)
+        seconds = time.perf_counter() - started
+    finally:
+        src.close()
+        dst.close()
+    return InsertFloor(seconds=seconds, rows=rows)
+
+
+# --------------------------------------------------------------------------- page worker
+
+
+def run_page_worker(
+    env: dict[str, str], url: str, *, iterations: int, warmup: int
+) -> dict[str, Any]:
+    import json
+
+    result = run(
+        [
+            sys.executable,
+            str(BENCH_DIR / "page_worker.py"),
+            "--iterations",
+            str(iterations),
+            "--warmup",
+            str(warmup),
+        ],
+        with_db(env, url),
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
