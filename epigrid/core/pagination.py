@@ -28,12 +28,12 @@ def encode_cursor(value: Any) -> str:
 def decode_cursor(cursor: str) -> Any:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        (value,) = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationError({"cursor": _("This page link is not valid.")}) from exc
-    if not isinstance(value, int | str):
+    if not isinstance(decoded, list) or len(decoded) != 1 or not isinstance(decoded[0], int | str):
         raise ValidationError({"cursor": _("This page link is not valid.")})
-    return value
+    return decoded[0]
 
 
 def keyset_page(
@@ -46,7 +46,11 @@ def keyset_page(
     queryset = queryset.order_by(key)
     if cursor:
         op = "lt" if key.startswith("-") else "gt"
-        queryset = queryset.filter(**{f"{field}__{op}": decode_cursor(cursor)})
+        try:
+            value = queryset.model._meta.get_field(field).to_python(decode_cursor(cursor))
+        except ValidationError as exc:
+            raise ValidationError({"cursor": _("This page link is not valid.")}) from exc
+        queryset = queryset.filter(**{f"{field}__{op}": value})
     rows = list(queryset[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

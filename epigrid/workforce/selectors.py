@@ -79,7 +79,11 @@ def staff_eligible_for(*, actor: Actor, path: str, limit: int = 500) -> list[Sta
     """Current grid workers who may serve at the node with `path`: inside it or above it."""
     parts = path.rstrip(".").split(".")
     ancestors = [".".join(parts[: i + 1]) + "." for i in range(len(parts) - 1)]
-    qs = scope(StaffMember.objects.filter(active_until__isnull=True), actor, Capability.STAFF_VIEW)
+    qs = scope(
+        StaffMember.objects.filter(active_until__isnull=True).select_related("jurisdiction"),
+        actor,
+        Capability.STAFF_VIEW,
+    )
     return list(qs.filter(within_q(path) | Q(jpath__in=ancestors)).order_by("jpath", "name")[:limit])
 
 
