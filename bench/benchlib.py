@@ -104,9 +104,8 @@ def run(cmd: list[str], env: dict[str, str], *, timeout: float = 900) -> Run:
     )
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise CommandFailed(
-            f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-        )
+        tail = f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode}\n{tail}")
     return Run(seconds=seconds, stdout=proc.stdout, stderr=proc.stderr)
 
 

@@ -8,7 +8,8 @@ every page and the floor see the same machine conditions. It prints one JSON obj
 Floors measured here, per page:
 - healthz: GET /healthz, a trivial view behind the same middleware stack (no SQL);
 - connect: opening a database connection and running SELECT 1, which every request pays
-  because settings.py uses CONN_MAX_AGE=0;
+  while settings.py uses CONN_MAX_AGE=0 (the worker closes old connections around each
+  request as Django's WSGI handler does; the test client alone would keep one open);
 - sql_all: every SQL statement the page ran (captured with CaptureQueriesContext), replayed
   on a raw DB-API cursor of an open connection, rows fetched;
 - sql_counts: only the dashboard's grouped COUNT statements, replayed the same way.
@@ -47,7 +48,7 @@ def main() -> None:
 
     import django as dj
     from django.conf import settings
-    from django.db import connection
+    from django.db import close_old_connections, connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -61,8 +62,18 @@ def main() -> None:
     client = Client()
     client.force_login(User.objects.get(username="hq"))
 
+    def fetch(path: str) -> Any:
+        # The test client disconnects close_old_connections from request_started and
+        # request_finished; call it as a WSGI server's request cycle would, so that
+        # CONN_MAX_AGE is honoured (0: a new connection for every request).
+        close_old_connections()
+        try:
+            return client.get(path)
+        finally:
+            close_old_connections()
+
     def get(path: str, marker: str | None = None) -> Any:
-        response = client.get(path)
+        response = fetch(path)
         if response.status_code != 200:
             sys.exit(f"page_worker: GET {path} answered {response.status_code}")
         if marker is not None and marker not in response.content.decode():
@@ -97,7 +108,7 @@ def main() -> None:
     for _ in range(args.iterations):
         for name in names:
             started = time.perf_counter()
-            response = client.get(paths[name])
+            response = fetch(paths[name])
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 sys.exit(f"page_worker: GET {paths[name]} answered {response.status_code}")

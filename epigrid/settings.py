@@ -23,7 +23,7 @@ def _flag(name: str, default: bool) -> bool:
 
 
 def _secret_key() -> str:
-    """Env first; else a key generated once and kept in the data folder (so sessions survive restarts)."""
+    """Env first; else a key generated once into the data folder (sessions survive restarts)."""
     if key := os.environ.get("EPIGRID_SECRET_KEY"):
         return key
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -123,7 +123,10 @@ CACHES = {
     }
 }
 if redis_url := os.environ.get("EPIGRID_REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+    }
 
 TASKS = {
     "default": {

@@ -31,7 +31,9 @@ class Api:
 
     def send(self, method: str, path: str, body: dict | None = None):
         return getattr(self.client, method.lower())(
-            f"/api/v1{path}", data=body or {}, content_type="application/json",
+            f"/api/v1{path}",
+            data=body or {},
+            content_type="application/json",
             headers=self.headers,
         )
 
@@ -68,4 +70,6 @@ def web(world):
 
 
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )

@@ -10,7 +10,10 @@ from epigrid.accounts.access import declared_capability
 from .access_cases import API_READS, API_WRITES, PAGE_READS, PAGE_WRITES, fill, placeholders
 from .conftest import Api
 
-FINGERPRINT_SKIP = {("accounts", "apitoken"): {"last_used_at"}, ("accounts", "user"): {"last_login"}}
+FINGERPRINT_SKIP = {
+    ("accounts", "apitoken"): {"last_used_at"},
+    ("accounts", "user"): {"last_login"},
+}
 
 
 def db_fingerprint() -> dict:

@@ -6,16 +6,33 @@ from epigrid.workforce.models import StaffMember
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("body", "field"), [
-    ({"jurisdiction": "{grid}", "name": "张三"}, "category"),
-    ({"jurisdiction": "{grid}", "name": "张三", "category": "wizard"}, "category"),
-    ({"jurisdiction": "{grid}", "name": "", "category": "cadre"}, "name"),
-    ({"jurisdiction": "{grid}", "name": "张三", "category": "cadre", "phone": "123"}, "phone"),
-    ({"jurisdiction": "{grid}", "name": "张三", "category": "cadre",
-      "active_from": "2020-02-30"}, "active_from"),
-    ({"jurisdiction": "{grid}", "name": "张三", "category": "cadre",
-      "active_from": "1999-01-01"}, "jurisdiction"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"jurisdiction": "{grid}", "name": "张三"}, "category"),
+        ({"jurisdiction": "{grid}", "name": "张三", "category": "wizard"}, "category"),
+        ({"jurisdiction": "{grid}", "name": "", "category": "cadre"}, "name"),
+        ({"jurisdiction": "{grid}", "name": "张三", "category": "cadre", "phone": "123"}, "phone"),
+        (
+            {
+                "jurisdiction": "{grid}",
+                "name": "张三",
+                "category": "cadre",
+                "active_from": "2020-02-30",
+            },
+            "active_from",
+        ),
+        (
+            {
+                "jurisdiction": "{grid}",
+                "name": "张三",
+                "category": "cadre",
+                "active_from": "1999-01-01",
+            },
+            "jurisdiction",
+        ),
+    ],
+)
 def test_staff_field_errors(world, api, body, field):
     body = {k: (world.nodes["grid_a"].code if v == "{grid}" else v) for k, v in body.items()}
     before = StaffMember.objects.count()
@@ -28,12 +45,10 @@ def test_staff_field_errors(world, api, body, field):
 @pytest.mark.django_db
 def test_errors_speak_chinese_by_default_and_english_on_request(world, api):
     client = api("hq")
-    zh = client.send("POST", "/staff", {"jurisdiction": world.nodes["grid_a"].code,
-                                        "name": "张三"})
+    zh = client.send("POST", "/staff", {"jurisdiction": world.nodes["grid_a"].code, "name": "张三"})
     assert zh.json()["errors"]["category"] == ["这个字段是必填项。"]
     client.headers["Accept-Language"] = "en"
-    en = client.send("POST", "/staff", {"jurisdiction": world.nodes["grid_a"].code,
-                                        "name": "张三"})
+    en = client.send("POST", "/staff", {"jurisdiction": world.nodes["grid_a"].code, "name": "张三"})
     assert en.json()["errors"]["category"] == ["This field is required."]
 
 
@@ -41,8 +56,9 @@ def test_errors_speak_chinese_by_default_and_english_on_request(world, api):
 @pytest.mark.parametrize("raw", ["not json", "[]", '{"name": ', "null"])
 def test_malformed_json_is_a_422(world, api, raw):
     client = api("hq")
-    response = client.client.post("/api/v1/staff", data=raw, content_type="application/json",
-                                  headers=client.headers)
+    response = client.client.post(
+        "/api/v1/staff", data=raw, content_type="application/json", headers=client.headers
+    )
     assert response.status_code in (400, 422)
 
 
@@ -50,15 +66,21 @@ def test_malformed_json_is_a_422(world, api, raw):
 def test_stale_version_is_a_409(world, api):
     client = api("hq")
     staff_id = world.staff["grid_a.cadre"].pk
-    ok = client.send("PATCH", f"/staff/{staff_id}", {"version": 1, "name": "甲", "category": "cadre"})
+    ok = client.send(
+        "PATCH", f"/staff/{staff_id}", {"version": 1, "name": "甲", "category": "cadre"}
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
-    stale = client.send("PATCH", f"/staff/{staff_id}", {"version": 1, "name": "乙", "category": "cadre"})
+    stale = client.send(
+        "PATCH", f"/staff/{staff_id}", {"version": 1, "name": "乙", "category": "cadre"}
+    )
     assert stale.status_code == 409
     assert StaffMember.objects.get(pk=staff_id).name == "甲"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/staff/abc", "/teams/99999999999999999999", "/jurisdictions/%00"])
+@pytest.mark.parametrize(
+    "path", ["/staff/abc", "/teams/99999999999999999999", "/jurisdictions/%00"]
+)
 def test_odd_ids_do_not_crash(world, api, path):
     assert api("hq").get(path).status_code in (404, 422)
 
@@ -66,6 +88,12 @@ def test_odd_ids_do_not_crash(world, api, path):
 @pytest.mark.django_db
 def test_odd_page_parameters_do_not_crash(world, web):
     client = web("hq")
-    for url in ("/?as_of=2020-13-45", "/?j=nope", "/grids/?cursor=%%%", "/workforce/staff/?cursor=zzz",
-                "/audit/?cursor=bad", "/grids/?kind=<b>"):
+    for url in (
+        "/?as_of=2020-13-45",
+        "/?j=nope",
+        "/grids/?cursor=%%%",
+        "/workforce/staff/?cursor=zzz",
+        "/audit/?cursor=bad",
+        "/grids/?kind=<b>",
+    ):
         assert client.get(url).status_code in (200, 302, 404), url

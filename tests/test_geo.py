@@ -21,8 +21,9 @@ def test_codes_show_containment():
 @pytest.mark.django_db
 def test_create_numbers_children_and_audits(world):
     hq = world.actor("hq")
-    big = services.jurisdiction_create(actor=hq, parent=world.nodes["village_b"],
-                                       kind=Kind.BIG_GRID, name="  第二  大网格 ")
+    big = services.jurisdiction_create(
+        actor=hq, parent=world.nodes["village_b"], kind=Kind.BIG_GRID, name="  第二  大网格 "
+    )
     assert big.code == "440785.001.02.02"
     assert big.name == "第二 大网格"
     assert big.depth == 3
@@ -33,20 +34,28 @@ def test_create_numbers_children_and_audits(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("parent", "kind", "name", "segment", "field"), [
-    ("village_a", Kind.SMALL_GRID, "x", None, "kind"),      # small grid must sit in a big grid
-    ("grid_a", Kind.SMALL_GRID, "x", None, "kind"),         # nothing under a small grid
-    ("village_a", Kind.BIG_GRID, "", None, "name"),
-    ("village_a", Kind.BIG_GRID, "长" * 101, None, "name"),
-    ("village_a", Kind.BIG_GRID, "x", "1", "segment"),      # code taken
-    ("village_a", Kind.BIG_GRID, "x", "a.b", "segment"),
-    ("village_a", Kind.BIG_GRID, "x", "<script>", "segment"),
-])
+@pytest.mark.parametrize(
+    ("parent", "kind", "name", "segment", "field"),
+    [
+        ("village_a", Kind.SMALL_GRID, "x", None, "kind"),  # small grid must sit in a big grid
+        ("grid_a", Kind.SMALL_GRID, "x", None, "kind"),  # nothing under a small grid
+        ("village_a", Kind.BIG_GRID, "", None, "name"),
+        ("village_a", Kind.BIG_GRID, "长" * 101, None, "name"),
+        ("village_a", Kind.BIG_GRID, "x", "1", "segment"),  # code taken
+        ("village_a", Kind.BIG_GRID, "x", "a.b", "segment"),
+        ("village_a", Kind.BIG_GRID, "x", "<script>", "segment"),
+    ],
+)
 def test_create_refusals(world, parent, kind, name, segment, field):
     before = Jurisdiction.objects.count()
     with pytest.raises(ValidationError) as info:
-        services.jurisdiction_create(actor=world.actor("hq"), parent=world.nodes[parent],
-                                     kind=kind, name=name, segment=segment)
+        services.jurisdiction_create(
+            actor=world.actor("hq"),
+            parent=world.nodes[parent],
+            kind=kind,
+            name=name,
+            segment=segment,
+        )
     assert field in info.value.message_dict
     assert Jurisdiction.objects.count() == before
 
@@ -54,10 +63,12 @@ def test_create_refusals(world, parent, kind, name, segment, field):
 @pytest.mark.django_db
 def test_only_the_command_line_creates_a_root(world):
     with pytest.raises(PermissionDenied):
-        services.jurisdiction_create(actor=world.actor("hq"), parent=None, kind=Kind.CITY,
-                                     name="x", code="440786")
-    node = services.jurisdiction_create(actor=SYSTEM, parent=None, kind=Kind.CITY, name="台山市",
-                                        code="440781")
+        services.jurisdiction_create(
+            actor=world.actor("hq"), parent=None, kind=Kind.CITY, name="x", code="440786"
+        )
+    node = services.jurisdiction_create(
+        actor=SYSTEM, parent=None, kind=Kind.CITY, name="台山市", code="440781"
+    )
     assert node.path == "440781."
 
 
@@ -80,8 +91,9 @@ def test_deactivation_keeps_history_and_figures_follow_the_date(world):
     hq = world.actor("hq")
     with pytest.raises(ValidationError, match="inside it first"):
         services.jurisdiction_deactivate(actor=hq, node=world.nodes["big_a"], version=1)
-    node = services.jurisdiction_deactivate(actor=hq, node=world.nodes["grid_a2"], version=1,
-                                            on=dt.date(2020, 3, 1))
+    node = services.jurisdiction_deactivate(
+        actor=hq, node=world.nodes["grid_a2"], version=1, on=dt.date(2020, 3, 1)
+    )
     assert node.active_until == dt.date(2020, 3, 1)
     city = world.nodes["city"]
     before = figures_for(actor=SYSTEM, node=city, as_of=dt.date(2020, 2, 29)).totals
@@ -94,8 +106,9 @@ def test_deactivation_keeps_history_and_figures_follow_the_date(world):
 @pytest.mark.django_db
 def test_drilldown_sums_children(world):
     city = world.nodes["city"]
-    result = figures_for(actor=SYSTEM, node=world.nodes["sub"], as_of=dt.date(2020, 2, 16),
-                         with_children=True)
+    result = figures_for(
+        actor=SYSTEM, node=world.nodes["sub"], as_of=dt.date(2020, 2, 16), with_children=True
+    )
     assert result.totals["grids_small"] == 4
     assert result.totals["grid_workers"] == 18
     by_child = {c.code: v for c, v in result.children}
@@ -103,5 +116,6 @@ def test_drilldown_sums_children(world):
     assert by_child["440785.001.01"]["grid_workers"] == 8
     assert by_child["440785.001.03"]["party_committees"] == 1
     assert sum(v["grid_workers"] for v in by_child.values()) == 18
-    assert figures_for(actor=SYSTEM, node=city, as_of=dt.date(2020, 1, 1)).totals[
-        "grid_workers"] == 0
+    assert (
+        figures_for(actor=SYSTEM, node=city, as_of=dt.date(2020, 1, 1)).totals["grid_workers"] == 0
+    )

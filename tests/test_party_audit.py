@@ -31,8 +31,13 @@ def test_dissolving_ends_member_units(world):
 @pytest.mark.django_db
 def test_unit_contact_phone_is_validated(world):
     with pytest.raises(ValidationError) as info:
-        services.unit_add(actor=world.actor("hq"), committee=world.committee, name="x",
-                          kind="agency", contact_phone="999")
+        services.unit_add(
+            actor=world.actor("hq"),
+            committee=world.committee,
+            name="x",
+            kind="agency",
+            contact_phone="999",
+        )
     assert list(info.value.message_dict) == ["contact_phone"]
 
 
@@ -40,17 +45,29 @@ def test_unit_contact_phone_is_validated(world):
 def test_audit_list_is_scoped(world, api):
     from epigrid.workforce.services import staff_update
 
-    staff_update(actor=world.actor("hq"), member=world.staff["grid_b.cadre"], version=1,
-                 name="乙", category="cadre")
-    staff_update(actor=world.actor("secretary"), member=world.staff["grid_a.cadre"], version=1,
-                 name="甲", category="cadre")
+    staff_update(
+        actor=world.actor("hq"),
+        member=world.staff["grid_b.cadre"],
+        version=1,
+        name="乙",
+        category="cadre",
+    )
+    staff_update(
+        actor=world.actor("secretary"),
+        member=world.staff["grid_a.cadre"],
+        version=1,
+        name="甲",
+        category="cadre",
+    )
     hq_events = api("hq").all("/audit-events")
     secretary_events = api("secretary").all("/audit-events")
     assert len(hq_events) == AuditEvent.objects.count()
     village = world.nodes["village_a"].code
     assert secretary_events
     assert all(e["jurisdiction"].startswith(village) for e in secretary_events)
-    assert [e for e in secretary_events if e["action"] == "staff.update"][0]["actor"] == "secretary"
+    assert (
+        next(e for e in secretary_events if e["action"] == "staff.update")["actor"] == "secretary"
+    )
     assert not [e for e in secretary_events if e["after"] and e["after"].get("name") == "乙"]
     newest_first = [e["id"] for e in hq_events]
     assert newest_first == sorted(newest_first, reverse=True)
@@ -62,8 +79,13 @@ def test_audit_list_is_scoped(world, api):
 def test_audit_page_shows_changes(world, web):
     from epigrid.workforce.services import staff_update
 
-    staff_update(actor=world.actor("hq"), member=world.staff["grid_b.cadre"], version=1,
-                 name="改过的名字", category="cadre")
+    staff_update(
+        actor=world.actor("hq"),
+        member=world.staff["grid_b.cadre"],
+        version=1,
+        name="改过的名字",
+        category="cadre",
+    )
     page = web("hq").get("/audit/?action=staff.update").content.decode()
     assert "改过的名字" in page
     assert "grid_b-cadre" in page

@@ -10,31 +10,60 @@ from epigrid.workforce.models import TeamKind
 from epigrid.workforce.services import staff_create, team_create, team_member_add
 
 PAGES = [
-    "/", "/?j={sub}", "/grids/", "/grids/?within={sub}&kind=small_grid", "/grids/{big_a}/",
-    "/grids/{sub}/", "/workforce/staff/", "/workforce/teams/", "/party/", "/audit/",
+    "/",
+    "/?j={sub}",
+    "/grids/",
+    "/grids/?within={sub}&kind=small_grid",
+    "/grids/{big_a}/",
+    "/grids/{sub}/",
+    "/workforce/staff/",
+    "/workforce/teams/",
+    "/party/",
+    "/audit/",
     "/workforce/teams/{team_a}/",
 ]
-ENDPOINTS = ["/jurisdictions", "/staff", "/teams", "/party-committees", "/audit-events",
-             "/indicators", "/jurisdictions/{big_a}/responsibilities"]
+ENDPOINTS = [
+    "/jurisdictions",
+    "/staff",
+    "/teams",
+    "/party-committees",
+    "/audit-events",
+    "/indicators",
+    "/jurisdictions/{big_a}/responsibilities",
+]
 
 
 def grow(world, n_grids: int) -> None:
     """More small grids in village A, each with staff and a team."""
     hq = world.actor("hq")
     for i in range(n_grids):
-        grid = jurisdiction_create(actor=hq, parent=world.nodes["big_a"], kind=Kind.SMALL_GRID,
-                                   name=f"新网格{i}")
-        crew = [staff_create(actor=hq, jurisdiction=grid, name=f"新人{i}-{k}", category=cat,
-                             phone=f"1380001{i:02d}{k:02d}")
-                for k, cat in enumerate(["cadre", "family_doctor", "police"])]
-        team = team_create(actor=hq, jurisdiction=grid, kind=TeamKind.THREE_PERSON_TEAM,
-                           name=f"新小组{i}", leader=crew[0])
+        grid = jurisdiction_create(
+            actor=hq, parent=world.nodes["big_a"], kind=Kind.SMALL_GRID, name=f"新网格{i}"
+        )
+        crew = [
+            staff_create(
+                actor=hq,
+                jurisdiction=grid,
+                name=f"新人{i}-{k}",
+                category=cat,
+                phone=f"1380001{i:02d}{k:02d}",
+            )
+            for k, cat in enumerate(["cadre", "family_doctor", "police"])
+        ]
+        team = team_create(
+            actor=hq,
+            jurisdiction=grid,
+            kind=TeamKind.THREE_PERSON_TEAM,
+            name=f"新小组{i}",
+            leader=crew[0],
+        )
         for member in crew[1:]:
             team_member_add(actor=hq, team=team, member=member)
     team_a = world.teams["grid_a"]
     for k in range(5):  # a bigger team too
-        member = staff_create(actor=hq, jurisdiction=world.nodes["big_a"], name=f"队员{k}",
-                              category="party_volunteer")
+        member = staff_create(
+            actor=hq, jurisdiction=world.nodes["big_a"], name=f"队员{k}", category="party_volunteer"
+        )
         team = world.teams["big_a"]
         team_member_add(actor=hq, team=team, member=member)
     assert team_a

@@ -30,8 +30,15 @@ def figures(*args: str) -> dict:
 @pytest.mark.parametrize("scale", [1, 2])
 def test_scenario_figures_are_the_seed_times_scale(scale, tmp_path):
     accounts = tmp_path / "accounts.json"
-    call_command("scenario", "encheng", "--scale", str(scale), "--accounts-json", str(accounts),
-                 stdout=io.StringIO())
+    call_command(
+        "scenario",
+        "encheng",
+        "--scale",
+        str(scale),
+        "--accounts-json",
+        str(accounts),
+        stdout=io.StringIO(),
+    )
     result = figures("--as-of", "2020-02-16")
     assert result["as_of"] == "2020-02-16"
     assert result["jurisdiction"] == "440785"
@@ -90,7 +97,9 @@ def test_every_figure_equals_what_the_scoped_api_lists_count():
     def count(path, **params):
         return len(hq.all(path, limit=500, **params))
 
-    assert result["villages_communities"] == count("/jurisdictions", within=code, kind=["village", "community"])
+    assert result["villages_communities"] == count(
+        "/jurisdictions", within=code, kind=["village", "community"]
+    )
     assert result["communities"] == count("/jurisdictions", within=code, kind="community")
     assert result["grids_big"] == count("/jurisdictions", within=code, kind="big_grid")
     assert result["grids_small"] == count("/jurisdictions", within=code, kind="small_grid")

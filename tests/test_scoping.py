@@ -6,8 +6,10 @@ from epigrid.workforce.models import StaffMember, Team
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("worker", "grid", "other"), [("worker_a", "grid_a", "grid_b"),
-                                                       ("worker_b", "grid_b", "grid_a")])
+@pytest.mark.parametrize(
+    ("worker", "grid", "other"),
+    [("worker_a", "grid_a", "grid_b"), ("worker_b", "grid_b", "grid_a")],
+)
 def test_worker_sees_only_own_grid(world, api, worker, grid, other):
     client = api(worker)
     own = world.nodes[grid]

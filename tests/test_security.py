@@ -60,9 +60,10 @@ def test_login_is_throttled_after_repeated_failures(world):
 @pytest.mark.django_db
 def test_login_refuses_an_open_redirect(world):
     client = Client()
-    response = client.post("/accounts/login/?next=https://evil.example/",
-                           {"username": "hq", "password": PASSWORD,
-                            "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/",
+        {"username": "hq", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/"
 
@@ -100,6 +101,7 @@ def test_cookies_are_secure_outside_debug():
 def test_csrf_is_enforced(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["hq"])
-    response = client.post(f"/grids/{world.nodes['grid_a'].code}/rename/",
-                           {"name": "x", "version": 1})
+    response = client.post(
+        f"/grids/{world.nodes['grid_a'].code}/rename/", {"name": "x", "version": 1}
+    )
     assert response.status_code == 403

@@ -12,28 +12,39 @@ D = dt.date(2020, 3, 1)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("raw", "stored"), [
-    ("138 0013 8000", "13800138000"),
-    ("+86 138-0013-8000", "13800138000"),
-    ("１３８００１３８０００", "13800138000"),  # full-width digits
-    ("0750-7123456", "07507123456"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("138 0013 8000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),  # full-width digits
+        ("0750-7123456", "07507123456"),
+        ("", ""),
+    ],
+)
 def test_phone_numbers_are_normalised(world, raw, stored):
-    m = services.staff_create(actor=world.actor("hq"), jurisdiction=world.nodes["grid_a"],
-                              name="张三", category="cadre", phone=raw)
+    m = services.staff_create(
+        actor=world.actor("hq"),
+        jurisdiction=world.nodes["grid_a"],
+        name="张三",
+        category="cadre",
+        phone=raw,
+    )
     assert m.phone == stored
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("phone", {"phone": "12345"}),
-    ("phone", {"phone": "not a phone"}),
-    ("phone", {"phone": "1" * 60}),
-    ("name", {"name": "   "}),
-    ("name", {"name": "名" * 51}),
-    ("category", {"category": "wizard"}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("phone", {"phone": "12345"}),
+        ("phone", {"phone": "not a phone"}),
+        ("phone", {"phone": "1" * 60}),
+        ("name", {"name": "   "}),
+        ("name", {"name": "名" * 51}),
+        ("category", {"category": "wizard"}),
+    ],
+)
 def test_staff_refusals_change_nothing(world, field, kwargs):
     before = (StaffMember.objects.count(), AuditEvent.objects.count())
     args = {"name": "张三", "category": "cadre", **kwargs}
@@ -46,8 +57,9 @@ def test_staff_refusals_change_nothing(world, field, kwargs):
 @pytest.mark.django_db
 def test_hostile_strings_are_stored_verbatim_and_escaped_on_pages(world, web):
     name = '<script>alert("x")</script>'
-    m = services.staff_create(actor=world.actor("hq"), jurisdiction=world.nodes["grid_a"],
-                              name=name, category="cadre")
+    m = services.staff_create(
+        actor=world.actor("hq"), jurisdiction=world.nodes["grid_a"], name=name, category="cadre"
+    )
     page = web("hq").get(f"/workforce/staff/{m.pk}/").content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -67,8 +79,9 @@ def test_concurrent_edits_of_a_grid_worker_conflict(world):
 def test_a_three_person_team_holds_three(world):
     hq = world.actor("hq")
     team = world.teams["grid_a"]
-    extra = services.staff_create(actor=hq, jurisdiction=world.nodes["grid_a"], name="第四人",
-                                  category="party_volunteer")
+    extra = services.staff_create(
+        actor=hq, jurisdiction=world.nodes["grid_a"], name="第四人", category="party_volunteer"
+    )
     with pytest.raises(ValidationError, match="already has 3"):
         services.team_member_add(actor=hq, team=team, member=extra)
     assert TeamMembership.objects.filter(team=team, active_until__isnull=True).count() == 3
@@ -83,8 +96,9 @@ def test_members_come_from_the_team_area(world):
         services.team_member_add(actor=hq, team=group, member=world.staff["grid_b.cadre"])
     # ...one of village A's small grids can (inside), and so can a subdistrict-level cadre.
     services.team_member_add(actor=hq, team=group, member=world.staff["grid_a.police"])
-    top = services.staff_create(actor=hq, jurisdiction=world.nodes["sub"], name="街道干部",
-                                category="cadre")
+    top = services.staff_create(
+        actor=hq, jurisdiction=world.nodes["sub"], name="街道干部", category="cadre"
+    )
     services.team_member_add(actor=hq, team=group, member=top)
     with pytest.raises(ValidationError, match="already in this team"):
         services.team_member_add(actor=hq, team=group, member=top)
@@ -98,8 +112,13 @@ def test_leader_stays_until_replaced(world):
     with pytest.raises(ValidationError, match="another leader"):
         services.team_member_remove(actor=hq, team=team, member=leader)
     team = Team.objects.get(pk=team.pk)
-    services.team_update(actor=hq, team=team, version=team.version, name=team.name,
-                         leader=world.staff["grid_a.police"])
+    services.team_update(
+        actor=hq,
+        team=team,
+        version=team.version,
+        name=team.name,
+        leader=world.staff["grid_a.police"],
+    )
     services.team_member_remove(actor=hq, team=team, member=leader, on=D)
     row = TeamMembership.objects.get(team=team, staff=leader)
     assert row.active_until == D  # history kept
@@ -125,8 +144,9 @@ def test_responsibility_handover_keeps_the_previous_holder(world):
     hq = world.actor("hq")
     grid = world.nodes["big_a"]
     newcomer = world.staff["big_a.secretary"]
-    services.responsibility_assign(actor=hq, jurisdiction=grid, kind="responsible_leader",
-                                   member=newcomer, on=D)
+    services.responsibility_assign(
+        actor=hq, jurisdiction=grid, kind="responsible_leader", member=newcomer, on=D
+    )
     rows = GridResponsibility.objects.filter(jurisdiction=grid, kind="responsible_leader")
     assert rows.count() == 2
     assert rows.get(active_until__isnull=True).staff == newcomer
@@ -137,8 +157,9 @@ def test_responsibility_handover_keeps_the_previous_holder(world):
 def test_every_write_is_audited_with_before_and_after(world):
     hq = world.actor("hq")
     m = world.staff["grid_b.cadre"]
-    services.staff_update(actor=hq, member=m, version=1, name="王五", category="police",
-                          phone="13912345678")
+    services.staff_update(
+        actor=hq, member=m, version=1, name="王五", category="police", phone="13912345678"
+    )
     event = AuditEvent.objects.get(action="staff.update")
     assert event.actor_username == "hq"
     assert event.entity_id == str(m.pk)

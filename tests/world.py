@@ -57,14 +57,23 @@ def build_world(with_tokens: bool = True) -> World:
     n = w.nodes
 
     def node(key, parent, kind, name, segment=None, code=None):
-        n[key] = jurisdiction_create(actor=SYSTEM, parent=n.get(parent), kind=kind, name=name,
-                                     segment=segment, code=code, active_from=START)
+        n[key] = jurisdiction_create(
+            actor=SYSTEM,
+            parent=n.get(parent),
+            kind=kind,
+            name=name,
+            segment=segment,
+            code=code,
+            active_from=START,
+        )
 
     node("city", None, Kind.CITY, "恩平市", code="440785")
     node("sub", "city", Kind.SUBDISTRICT, "恩城街道", "001")
-    for key, kind, name, seg in (("village_a", Kind.VILLAGE, "锦岗村", "01"),
-                                 ("village_b", Kind.VILLAGE, "郁文村", "02"),
-                                 ("community_c", Kind.COMMUNITY, "青云社区", "03")):
+    for key, kind, name, seg in (
+        ("village_a", Kind.VILLAGE, "锦岗村", "01"),
+        ("village_b", Kind.VILLAGE, "郁文村", "02"),
+        ("community_c", Kind.COMMUNITY, "青云社区", "03"),
+    ):
         node(key, "sub", kind, name, seg)
         node(f"big_{key[-1]}", key, Kind.BIG_GRID, f"{name}大网格", "1")
     node("grid_a", "big_a", Kind.SMALL_GRID, "锦岗村第1网格", "01")
@@ -76,37 +85,81 @@ def build_world(with_tokens: bool = True) -> World:
     for grid in ("grid_a", "grid_a2", "grid_b", "grid_c"):
         crew = []
         for cat in (StaffCategory.CADRE, StaffCategory.FAMILY_DOCTOR, StaffCategory.POLICE):
-            member = staff_create(actor=SYSTEM, jurisdiction=n[grid], name=f"{grid}-{cat}",
-                                  category=cat, phone=str(next(phone)), active_from=START)
+            member = staff_create(
+                actor=SYSTEM,
+                jurisdiction=n[grid],
+                name=f"{grid}-{cat}",
+                category=cat,
+                phone=str(next(phone)),
+                active_from=START,
+            )
             w.staff[f"{grid}.{cat}"] = member
             crew.append(member)
-        team = team_create(actor=SYSTEM, jurisdiction=n[grid], kind=TeamKind.THREE_PERSON_TEAM,
-                           name=f"{grid} 三人小组", leader=crew[0], active_from=START)
+        team = team_create(
+            actor=SYSTEM,
+            jurisdiction=n[grid],
+            kind=TeamKind.THREE_PERSON_TEAM,
+            name=f"{grid} 三人小组",
+            leader=crew[0],
+            active_from=START,
+        )
         for member in crew[1:]:
             team_member_add(actor=SYSTEM, team=team, member=member, on=START)
         w.teams[grid] = team
     for big in ("big_a", "big_b", "big_c"):
-        leader = staff_create(actor=SYSTEM, jurisdiction=n[big], name=f"{big}-leader",
-                              category=StaffCategory.CADRE, title="街道领导", active_from=START)
-        secretary = staff_create(actor=SYSTEM, jurisdiction=n[big], name=f"{big}-secretary",
-                                 category=StaffCategory.CADRE, title="村书记", active_from=START)
+        leader = staff_create(
+            actor=SYSTEM,
+            jurisdiction=n[big],
+            name=f"{big}-leader",
+            category=StaffCategory.CADRE,
+            title="街道领导",
+            active_from=START,
+        )
+        secretary = staff_create(
+            actor=SYSTEM,
+            jurisdiction=n[big],
+            name=f"{big}-secretary",
+            category=StaffCategory.CADRE,
+            title="村书记",
+            active_from=START,
+        )
         w.staff[f"{big}.leader"], w.staff[f"{big}.secretary"] = leader, secretary
-        responsibility_assign(actor=SYSTEM, jurisdiction=n[big], kind="responsible_leader",
-                              member=leader, on=START)
-        responsibility_assign(actor=SYSTEM, jurisdiction=n[big], kind="first_responsible",
-                              member=secretary, on=START)
-        group = team_create(actor=SYSTEM, jurisdiction=n[big], kind=TeamKind.STATIONED_WORK_GROUP,
-                            name=f"{big} 驻点工作组", leader=leader, active_from=START)
+        responsibility_assign(
+            actor=SYSTEM, jurisdiction=n[big], kind="responsible_leader", member=leader, on=START
+        )
+        responsibility_assign(
+            actor=SYSTEM, jurisdiction=n[big], kind="first_responsible", member=secretary, on=START
+        )
+        group = team_create(
+            actor=SYSTEM,
+            jurisdiction=n[big],
+            kind=TeamKind.STATIONED_WORK_GROUP,
+            name=f"{big} 驻点工作组",
+            leader=leader,
+            active_from=START,
+        )
         team_member_add(actor=SYSTEM, team=group, member=secretary, on=START)
         w.teams[big] = group
-    w.committee = committee_create(actor=SYSTEM, jurisdiction=n["community_c"],
-                                   name="青云社区大党委", secretary="李书记", active_from=START)
-    unit_add(actor=SYSTEM, committee=w.committee, name="社区卫生服务站", kind="medical",
-             contact_phone="13900000001", active_from=START)
+    w.committee = committee_create(
+        actor=SYSTEM,
+        jurisdiction=n["community_c"],
+        name="青云社区大党委",
+        secretary="李书记",
+        active_from=START,
+    )
+    unit_add(
+        actor=SYSTEM,
+        committee=w.committee,
+        name="社区卫生服务站",
+        kind="medical",
+        contact_phone="13900000001",
+        active_from=START,
+    )
 
     for username, (role, key) in ROLES.items():
-        user = user_create(actor=SYSTEM, username=username, password=PASSWORD,
-                           jpath=n[key].path, validate=False)
+        user = user_create(
+            actor=SYSTEM, username=username, password=PASSWORD, jpath=n[key].path, validate=False
+        )
         role_grant(actor=SYSTEM, user=user, role=role, jurisdiction=n[key])
         w.users[username] = user
         if with_tokens:

@@ -37,8 +37,7 @@ _READ = {C.DASHBOARD_VIEW, C.GRIDS_VIEW, C.STAFF_VIEW, C.TEAMS_VIEW, C.PARTY_VIE
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.HQ: frozenset(Capability),
     Role.VILLAGE_SECRETARY: frozenset(
-        _READ
-        | {C.STAFF_MANAGE, C.TEAMS_MANAGE, C.PARTY_MANAGE, C.AUDIT_VIEW, C.CONTACTS_VIEW}
+        _READ | {C.STAFF_MANAGE, C.TEAMS_MANAGE, C.PARTY_MANAGE, C.AUDIT_VIEW, C.CONTACTS_VIEW}
     ),
     Role.GRID_WORKER: frozenset(_READ | {C.CONTACTS_VIEW}),
     Role.ANALYST: frozenset(_READ),

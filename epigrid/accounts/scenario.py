@@ -9,7 +9,7 @@ from .models import User
 from .roles import Role
 from .services import role_grant, user_create
 
-DEFAULT_DEMO_PASSWORD = "epigrid-demo-2020"
+DEFAULT_DEMO_PASSWORD = "epigrid-demo-2020"  # noqa: S105 - a public demo password
 
 
 @part(order=90)
@@ -34,10 +34,17 @@ def build_accounts(ctx: ScenarioContext) -> None:
     ]
     staff_by_node = ctx.data.get("staff_by_node", {})
     for username, role, node, full_name, staff_grid in plan:
-        member = staff_by_node[staff_grid.id][0] if staff_grid is not None and staff_by_node else None
-        user = user_create(actor=SYSTEM, username=username, password=password,
-                           full_name=member.name if member else full_name, jpath=node.path,
-                           validate=False)
+        member = (
+            staff_by_node[staff_grid.id][0] if staff_grid is not None and staff_by_node else None
+        )
+        user = user_create(
+            actor=SYSTEM,
+            username=username,
+            password=password,
+            full_name=member.name if member else full_name,
+            jpath=node.path,
+            validate=False,
+        )
         if member is not None:
             type(member).objects.filter(pk=member.pk).update(user=user)
         role_grant(actor=SYSTEM, user=user, role=role, jurisdiction=node)

@@ -15,13 +15,19 @@ from .access import Actor, require_can
 from .models import ApiToken, RoleAssignment, User, hash_token
 from .roles import Capability, Role
 
-TOKEN_PREFIX = "eg_"
+TOKEN_PREFIX = "eg_"  # noqa: S105 - not a secret: marks tokens in logs
 
 
 @transaction.atomic
 def user_create(
-    *, actor: Actor, username: str, password: str, full_name: str = "", phone: str = "",
-    jpath: str, validate: bool = True,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    phone: str = "",
+    jpath: str,
+    validate: bool = True,
 ) -> User:
     """Creates a login; `jpath` is where the audit event is filed (the account's jurisdiction)."""
     if not actor.system:
@@ -36,13 +42,20 @@ def user_create(
         validate_password(password, user)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="user.create", obj=user, jpath=jpath,
-                 after={"username": user.username, "full_name": user.full_name})
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        jpath=jpath,
+        after={"username": user.username, "full_name": user.full_name},
+    )
     return user
 
 
 @transaction.atomic
-def role_grant(*, actor: Actor, user: User, role: str, jurisdiction: Jurisdiction) -> RoleAssignment:
+def role_grant(
+    *, actor: Actor, user: User, role: str, jurisdiction: Jurisdiction
+) -> RoleAssignment:
     """Gives `user` the role over `jurisdiction`'s subtree; an actor may grant only inside
     their own scope, and never a role above their own."""
     if role not in Role.values:
@@ -50,14 +63,21 @@ def role_grant(*, actor: Actor, user: User, role: str, jurisdiction: Jurisdictio
     if not actor.system:
         require_can(actor, Capability.ACCOUNTS_MANAGE, jurisdiction.path)
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, jurisdiction=jurisdiction,
+        user=user,
+        role=role,
+        jurisdiction=jurisdiction,
         defaults={"jpath": jurisdiction.path, "active": True},
     )
     if not created and not assignment.active:
         assignment.active = True
         assignment.save(update_fields=["active"])
-    audit_record(actor=actor, action="role.grant", obj=assignment, jpath=jurisdiction.path,
-                 after={"user": user.username, "role": role, "jurisdiction": jurisdiction.code})
+    audit_record(
+        actor=actor,
+        action="role.grant",
+        obj=assignment,
+        jpath=jurisdiction.path,
+        after={"user": user.username, "role": role, "jurisdiction": jurisdiction.code},
+    )
     return assignment
 
 
@@ -75,8 +95,13 @@ def token_create(*, actor: Actor, user: User, name: str = "") -> str:
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=raw[:10], key_hash=hash_token(raw)
     )
-    audit_record(actor=actor, action="token.create", obj=token, jpath=_primary_path(user),
-                 after={"user": user.username, "prefix": token.prefix})
+    audit_record(
+        actor=actor,
+        action="token.create",
+        obj=token,
+        jpath=_primary_path(user),
+        after={"user": user.username, "prefix": token.prefix},
+    )
     return raw
 
 
@@ -88,6 +113,11 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="token.revoke", obj=token,
-                     jpath=_primary_path(token.user), after={"prefix": token.prefix})
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            obj=token,
+            jpath=_primary_path(token.user),
+            after={"prefix": token.prefix},
+        )
     return token

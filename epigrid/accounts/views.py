@@ -27,9 +27,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
             status = 429
         else:
-            user = authenticate(
-                request, username=username, password=form.cleaned_data["password"]
-            )
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle.record_failure(username, address)
                 form.add_error(None, _("The user name or password is not correct."))

@@ -16,7 +16,9 @@ from epigrid.accounts.access import declared_capability
 
 
 class CapabilityRouter(Router):
-    def add_api_operation(self, path: str, methods: list[str], view_func: Any, **kwargs: Any) -> None:
+    def add_api_operation(
+        self, path: str, methods: list[str], view_func: Any, **kwargs: Any
+    ) -> None:
         extra = dict(kwargs.pop("openapi_extra", None) or {})
         declared = declared_capability(view_func)
         if declared is not None:

@@ -42,16 +42,27 @@ class AuditFilters(Schema):
 @requires(Capability.AUDIT_VIEW)
 def audit_events(request: HttpRequest, filters: Query[AuditFilters]):
     qs = audit_event_list(
-        actor=request_actor(request), within=filters.within, action=filters.action,
-        actor_username=filters.actor, entity_type=filters.entity_type, entity_id=filters.entity_id,
+        actor=request_actor(request),
+        within=filters.within,
+        action=filters.action,
+        actor_username=filters.actor,
+        entity_type=filters.entity_type,
+        entity_id=filters.entity_id,
     )
     page = keyset_page(qs, cursor=filters.cursor, limit=filters.limit, key="-id")
     return {
         "items": [
             AuditEventOut(
-                id=e.id, at=e.at, actor=e.actor_username, action=e.action,
-                entity_type=e.entity_type, entity_id=e.entity_id, entity_label=e.entity_label,
-                jurisdiction=e.jurisdiction_code, before=e.before, after=e.after,
+                id=e.id,
+                at=e.at,
+                actor=e.actor_username,
+                action=e.action,
+                entity_type=e.entity_type,
+                entity_id=e.entity_id,
+                entity_label=e.entity_label,
+                jurisdiction=e.jurisdiction_code,
+                before=e.before,
+                after=e.after,
             )
             for e in page.items
         ],

@@ -22,6 +22,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         page = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50, key="-id")
     except ValidationError:
         return redirect(request.path)
-    return render(request, "audit/list.html", {
-        "page": page, "filters": filters, "query_without_cursor": query_without(request, "cursor"),
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query_without_cursor": query_without(request, "cursor"),
+        },
+    )

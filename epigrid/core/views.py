@@ -1,7 +1,7 @@
 """Small helpers views share: turning service refusals into form errors, query strings."""
 
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import ChoiceField, Form
 from django.http import HttpRequest
 
 from epigrid.core.errors import ConcurrentEditError
@@ -22,6 +22,13 @@ def apply_service_error(form: Form, exc: Exception) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def set_choices(form: Form, name: str, choices: list) -> None:
+    """Fills a choice field's options at request time (they depend on the actor's scope)."""
+    field = form.fields[name]
+    assert isinstance(field, ChoiceField)
+    field.choices = choices
 
 
 def query_without(request: HttpRequest, *names: str) -> str:

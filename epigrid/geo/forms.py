@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from epigrid.core.views import set_choices
+
 from .models import Kind
 
 
@@ -21,7 +23,7 @@ class JurisdictionCreateForm(forms.Form):
 
     def __init__(self, *args, kinds: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        set_choices(self, "kind", [(k, Kind(k).label) for k in kinds])
 
 
 class RenameForm(forms.Form):
@@ -31,6 +33,8 @@ class RenameForm(forms.Form):
 
 class DeactivateForm(forms.Form):
     on = forms.DateField(
-        label=_("Deactivate from"), initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deactivate from"),
+        initial=dt.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,4 +1,4 @@
-"""Writes to the jurisdiction tree. Codes are stable: a node is renamed or deactivated, never moved."""
+"""Writes to the jurisdiction tree. Codes are stable: a node is renamed or deactivated."""
 
 import datetime as dt
 import re
@@ -70,20 +70,29 @@ def jurisdiction_create(
         depth=(parent.depth + 1) if parent else 0,
         active_from=active_from or timezone.localdate(),
     )
-    audit_record(actor=actor, action="jurisdiction.create", obj=node, jpath=node.path,
-                 after=snapshot(node))
+    audit_record(
+        actor=actor, action="jurisdiction.create", obj=node, jpath=node.path, after=snapshot(node)
+    )
     return node
 
 
 @transaction.atomic
-def jurisdiction_rename(*, actor: Actor, node: Jurisdiction, version: int, name: str) -> Jurisdiction:
+def jurisdiction_rename(
+    *, actor: Actor, node: Jurisdiction, version: int, name: str
+) -> Jurisdiction:
     """Renames a node; refuses a stale `version` so concurrent edits are never lost silently."""
     require_can(actor, Capability.GRIDS_MANAGE, node.path)
     name = clean_text(name, "name", 100)
     before = snapshot(node)
     versioned_update(node, version, name=name)
-    audit_record(actor=actor, action="jurisdiction.rename", obj=node, jpath=node.path,
-                 before=before, after=snapshot(node))
+    audit_record(
+        actor=actor,
+        action="jurisdiction.rename",
+        obj=node,
+        jpath=node.path,
+        before=before,
+        after=snapshot(node),
+    )
     return node
 
 
@@ -100,11 +109,15 @@ def jurisdiction_deactivate(
     on = on or timezone.localdate()
     check_end_date(node.active_from, on)
     if Jurisdiction.objects.filter(parent=node, active_until__isnull=True).exists():
-        raise ValidationError(
-            {"node": _("Deactivate the units inside it first.")}
-        )
+        raise ValidationError({"node": _("Deactivate the units inside it first.")})
     before = snapshot(node)
     versioned_update(node, version, active_until=on)
-    audit_record(actor=actor, action="jurisdiction.deactivate", obj=node, jpath=node.path,
-                 before=before, after=snapshot(node))
+    audit_record(
+        actor=actor,
+        action="jurisdiction.deactivate",
+        obj=node,
+        jpath=node.path,
+        before=before,
+        after=snapshot(node),
+    )
     return node

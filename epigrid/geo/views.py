@@ -28,14 +28,23 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     kinds = [kind] if kind in Kind.values else None
     qs = selectors.jurisdiction_list(actor=actor, within=within, kinds=kinds, q=q)
     try:
-        page = keyset_page(qs.select_related("parent"), cursor=request.GET.get("cursor"),
-                           limit=100, key="path")
+        page = keyset_page(
+            qs.select_related("parent"), cursor=request.GET.get("cursor"), limit=100, key="path"
+        )
     except ValidationError:
         return redirect(request.path)
-    return render(request, "geo/list.html", {
-        "page": page, "kinds": Kind.choices, "kind": kind, "q": q or "", "within": within or "",
-        "query_without_cursor": query_without(request, "cursor"),
-    })
+    return render(
+        request,
+        "geo/list.html",
+        {
+            "page": page,
+            "kinds": Kind.choices,
+            "kind": kind,
+            "q": q or "",
+            "within": within or "",
+            "query_without_cursor": query_without(request, "cursor"),
+        },
+    )
 
 
 @requires(Capability.GRIDS_VIEW)
@@ -43,24 +52,29 @@ def jurisdiction_detail(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     node = selectors.jurisdiction_get(actor=actor, code=code)
     children = list(
-        selectors.jurisdiction_list(actor=actor, parent=node.code, include_inactive=True)
-        .order_by("path")
+        selectors.jurisdiction_list(actor=actor, parent=node.code, include_inactive=True).order_by(
+            "path"
+        )
     )
     sections = [
         {"template": p.template, **p.context(actor=actor, node=node)}
         for p in panels()
         if actor.can(Capability(p.capability), node.path)
     ]
-    return render(request, "geo/detail.html", {
-        "node": node,
-        "crumbs": selectors.jurisdiction_breadcrumb(actor=actor, node=node),
-        "children": children,
-        "sections": sections,
-        "can_manage": actor.can(Capability.GRIDS_MANAGE, node.path),
-        "child_kinds": node.allowed_child_kinds(),
-        "rename_form": RenameForm(initial={"name": node.name, "version": node.version}),
-        "deactivate_form": DeactivateForm(initial={"version": node.version}),
-    })
+    return render(
+        request,
+        "geo/detail.html",
+        {
+            "node": node,
+            "crumbs": selectors.jurisdiction_breadcrumb(actor=actor, node=node),
+            "children": children,
+            "sections": sections,
+            "can_manage": actor.can(Capability.GRIDS_MANAGE, node.path),
+            "child_kinds": node.allowed_child_kinds(),
+            "rename_form": RenameForm(initial={"name": node.name, "version": node.version}),
+            "deactivate_form": DeactivateForm(initial={"version": node.version}),
+        },
+    )
 
 
 @requires(Capability.GRIDS_MANAGE)
@@ -72,8 +86,11 @@ def jurisdiction_create(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             node = services.jurisdiction_create(
-                actor=actor, parent=parent, kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"], segment=form.cleaned_data["segment"],
+                actor=actor,
+                parent=parent,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                segment=form.cleaned_data["segment"],
                 active_from=form.cleaned_data["active_from"],
             )
         except ValidationError as exc:
@@ -81,9 +98,15 @@ def jurisdiction_create(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was added.") % {"name": node.name})
             return redirect("geo:detail", code=node.code)
-    return render(request, "geo/form.html", {
-        "form": form, "node": parent, "title": _("Add a unit under %(name)s") % {"name": parent.name},
-    })
+    return render(
+        request,
+        "geo/form.html",
+        {
+            "form": form,
+            "node": parent,
+            "title": _("Add a unit under %(name)s") % {"name": parent.name},
+        },
+    )
 
 
 @requires(Capability.GRIDS_MANAGE)
@@ -100,9 +123,15 @@ def jurisdiction_rename(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("geo:detail", code=node.code)
-    return render(request, "geo/form.html", {
-        "form": form, "node": node, "title": _("Rename %(name)s") % {"name": node.name},
-    })
+    return render(
+        request,
+        "geo/form.html",
+        {
+            "form": form,
+            "node": node,
+            "title": _("Rename %(name)s") % {"name": node.name},
+        },
+    )
 
 
 @requires(Capability.GRIDS_MANAGE)
@@ -119,7 +148,13 @@ def jurisdiction_deactivate(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was deactivated.") % {"name": node.name})
             return redirect("geo:detail", code=node.code)
-    return render(request, "geo/form.html", {
-        "form": form, "node": node, "danger": True,
-        "title": _("Deactivate %(name)s") % {"name": node.name},
-    })
+    return render(
+        request,
+        "geo/form.html",
+        {
+            "form": form,
+            "node": node,
+            "danger": True,
+            "title": _("Deactivate %(name)s") % {"name": node.name},
+        },
+    )

@@ -28,7 +28,11 @@ def _subtree(node: Jurisdiction) -> list[tuple[int, str, int | None]]:
 
 
 def figures_for(
-    *, actor: Actor, node: Jurisdiction, as_of: dt.date, keys: list[str] | None = None,
+    *,
+    actor: Actor,
+    node: Jurisdiction,
+    as_of: dt.date,
+    keys: list[str] | None = None,
     with_children: bool = False,
 ) -> Figures:
     """Every figure (or those in `keys`) for `node` on `as_of`; the caller has checked access
@@ -60,8 +64,9 @@ def figures_for(
         sums: dict[int, int] = {}
         for node_id, n in indicator.counter(node.path, as_of):
             total += n
-            if (cid := child_of.get(node_id)) is not None:
-                sums[cid] = sums.get(cid, 0) + n
+            child = child_of.get(node_id)
+            if child is not None:
+                sums[child] = sums.get(child, 0) + n
         totals[indicator.key] = total
         for cid in per_child:
             per_child[cid][indicator.key] = sums.get(cid, 0)

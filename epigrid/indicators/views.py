@@ -33,12 +33,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise Http404
     figures = figures_for(actor=actor, node=node, as_of=as_of, with_children=True)
     indicators = catalogue()
-    return render(request, "indicators/dashboard.html", {
-        "node": node,
-        "as_of": as_of,
-        "roots": roots if len(roots) > 1 else [],
-        "crumbs": geo.jurisdiction_breadcrumb(actor=actor, node=node),
-        "indicators": indicators,
-        "totals": [(i, figures.totals[i.key]) for i in indicators],
-        "children": [(c, [values[i.key] for i in indicators]) for c, values in figures.children],
-    })
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "node": node,
+            "as_of": as_of,
+            "roots": roots if len(roots) > 1 else [],
+            "crumbs": geo.jurisdiction_breadcrumb(actor=actor, node=node),
+            "indicators": indicators,
+            "totals": [(i, figures.totals[i.key]) for i in indicators],
+            "children": [
+                (c, [values[i.key] for i in indicators]) for c, values in figures.children
+            ],
+        },
+    )

@@ -41,12 +41,25 @@ class CommitteeOut(Schema):
 def committee_out(actor: Actor, c: PartyCommittee) -> CommitteeOut:
     show = actor.can(Capability.CONTACTS_VIEW, c.jpath)
     return CommitteeOut(
-        id=c.pk, name=c.name, jurisdiction=c.jurisdiction.code, secretary=c.secretary,
-        units=[UnitOut(id=u.pk, name=u.name, kind=UnitKind(u.kind), contact_name=u.contact_name,
-                       contact_phone=u.contact_phone if show else mask_phone(u.contact_phone),
-                       active_from=u.active_from, version=u.version)
-               for u in c.current_units],
-        active_from=c.active_from, active_until=c.active_until, version=c.version,
+        id=c.pk,
+        name=c.name,
+        jurisdiction=c.jurisdiction.code,
+        secretary=c.secretary,
+        units=[
+            UnitOut(
+                id=u.pk,
+                name=u.name,
+                kind=UnitKind(u.kind),
+                contact_name=u.contact_name,
+                contact_phone=u.contact_phone if show else mask_phone(u.contact_phone),
+                active_from=u.active_from,
+                version=u.version,
+            )
+            for u in c.current_units
+        ],
+        active_from=c.active_from,
+        active_until=c.active_until,
+        version=c.version,
     )
 
 
@@ -92,8 +105,9 @@ def _get(actor: Actor, committee_id: int) -> PartyCommittee:
 @requires(Capability.PARTY_VIEW)
 def committee_list(request: HttpRequest, filters: Query[CommitteeFilters]):
     actor = request_actor(request)
-    qs = selectors.committee_list(actor=actor, within=filters.within, q=filters.q,
-                                  include_inactive=filters.include_inactive)
+    qs = selectors.committee_list(
+        actor=actor, within=filters.within, q=filters.q, include_inactive=filters.include_inactive
+    )
     page = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": [committee_out(actor, c) for c in page.items], "next": page.next}
 
@@ -109,10 +123,12 @@ def committee_detail(request: HttpRequest, committee_id: int):
 @requires(Capability.PARTY_MANAGE)
 def committee_create(request: HttpRequest, payload: CommitteeIn):
     actor = request_actor(request)
-    node = geo.jurisdiction_get(actor=actor, code=payload.jurisdiction,
-                                capability=Capability.PARTY_MANAGE)
-    c = services.committee_create(actor=actor, jurisdiction=node,
-                                  **payload.dict(exclude={"jurisdiction"}))
+    node = geo.jurisdiction_get(
+        actor=actor, code=payload.jurisdiction, capability=Capability.PARTY_MANAGE
+    )
+    c = services.committee_create(
+        actor=actor, jurisdiction=node, **payload.dict(exclude={"jurisdiction"})
+    )
     return Status(201, committee_out(actor, _get(actor, c.pk)))
 
 

@@ -4,11 +4,13 @@ from epigrid.indicators.catalogue import Indicator, count_by_jurisdiction, regis
 
 from .models import PartyCommittee
 
-register(Indicator(
-    key="party_committees",
-    label=_("Community party committees"),
-    description=_("Communities with a \"big party committee\" (大党委) in force on the date."),
-    counter=count_by_jurisdiction(PartyCommittee.objects.all()),
-    order=12,
-    group=_("Grids"),
-))
+register(
+    Indicator(
+        key="party_committees",
+        label=_("Community party committees"),
+        description=_('Communities with a "big party committee" (大党委) in force on the date.'),
+        counter=count_by_jurisdiction(PartyCommittee.objects.all()),
+        order=12,
+        group=_("Grids"),
+    )
+)

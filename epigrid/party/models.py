@@ -14,6 +14,9 @@ class PartyCommittee(VersionedModel, ScopedModel, DatedModel):
     )
     secretary = models.CharField(_("secretary"), max_length=50, blank=True)
 
+    # Filled by selectors.committee_list's prefetch: the member units of today.
+    current_units: list["MemberUnit"]
+
     class Meta:
         verbose_name = _("party committee")
         verbose_name_plural = _("party committees")

@@ -23,21 +23,39 @@ UNIT_POOL = [
 def build_party(ctx: ScenarioContext) -> None:
     rng = ctx.rng
     committees = [
-        PartyCommittee(name=f"{unit.name}大党委", jurisdiction=unit, jpath=unit.path,
-                       secretary=encheng.person_name(rng), active_from=START)
-        for unit in ctx.data["units"] if unit.kind == "community"
+        PartyCommittee(
+            name=f"{unit.name}大党委",
+            jurisdiction=unit,
+            jpath=unit.path,
+            secretary=encheng.person_name(rng),
+            active_from=START,
+        )
+        for unit in ctx.data["units"]
+        if unit.kind == "community"
     ]
     committees = PartyCommittee.objects.bulk_create(committees)
     units = []
     for c in committees:
         for kind, name in rng.sample(UNIT_POOL, rng.randint(3, 6)):
-            units.append(MemberUnit(
-                committee=c, name=name, kind=kind, jpath=c.jpath, active_from=START,
-                contact_name=encheng.person_name(rng), contact_phone=encheng.mobile(rng),
-            ))
+            units.append(
+                MemberUnit(
+                    committee=c,
+                    name=name,
+                    kind=kind,
+                    jpath=c.jpath,
+                    active_from=START,
+                    contact_name=encheng.person_name(rng),
+                    contact_phone=encheng.mobile(rng),
+                )
+            )
     MemberUnit.objects.bulk_create(units)
     ctx.count("party_committees", len(committees))
-    audit_record(actor=SYSTEM, action="scenario.build", entity_type="party.partycommittee",
-                 entity_id="*", entity_label=f"{len(committees)} party committees",
-                 jpath=ctx.data["city"].path, after={"committees": len(committees),
-                                                     "units": len(units)})
+    audit_record(
+        actor=SYSTEM,
+        action="scenario.build",
+        entity_type="party.partycommittee",
+        entity_id="*",
+        entity_label=f"{len(committees)} party committees",
+        jpath=ctx.data["city"].path,
+        after={"committees": len(committees), "units": len(units)},
+    )

@@ -8,13 +8,16 @@ from .models import MemberUnit, PartyCommittee
 
 
 def committee_list(
-    *, actor: Actor, within: str | None = None, q: str | None = None,
+    *,
+    actor: Actor,
+    within: str | None = None,
+    q: str | None = None,
     include_inactive: bool = False,
 ) -> QuerySet[PartyCommittee]:
     """Party committees in scope, with their current member units prefetched."""
     units = MemberUnit.objects.filter(active_until__isnull=True).order_by("id")
     qs = scope(
-        PartyCommittee.objects.select_related("jurisdiction").prefetch_related(
+        PartyCommittee.objects.select_related("jurisdiction").prefetch_related(  # type: ignore[no-redef]
             Prefetch("units", queryset=units, to_attr="current_units")
         ),
         actor,
@@ -32,8 +35,12 @@ def committee_list(
 def committee_get(
     *, actor: Actor, pk: int, capability: Capability = Capability.PARTY_VIEW
 ) -> PartyCommittee:
-    return get_for_actor(committee_list(actor=actor, include_inactive=True), actor, capability, pk=pk)
+    return get_for_actor(
+        committee_list(actor=actor, include_inactive=True), actor, capability, pk=pk
+    )
 
 
-def unit_get(*, actor: Actor, pk: int, capability: Capability = Capability.PARTY_VIEW) -> MemberUnit:
+def unit_get(
+    *, actor: Actor, pk: int, capability: Capability = Capability.PARTY_VIEW
+) -> MemberUnit:
     return get_for_actor(MemberUnit.objects.select_related("committee"), actor, capability, pk=pk)

@@ -19,7 +19,11 @@ from .models import MemberUnit, PartyCommittee, UnitKind
 
 @transaction.atomic
 def committee_create(
-    *, actor: Actor, jurisdiction: Jurisdiction, name: str, secretary: str = "",
+    *,
+    actor: Actor,
+    jurisdiction: Jurisdiction,
+    name: str,
+    secretary: str = "",
     active_from: dt.date | None = None,
 ) -> PartyCommittee:
     """Sets up a community's big party committee (one current committee per community)."""
@@ -29,12 +33,19 @@ def committee_create(
     if PartyCommittee.objects.filter(jurisdiction=jurisdiction, active_until__isnull=True).exists():
         raise ValidationError({"jurisdiction": _("This community already has a party committee.")})
     committee = PartyCommittee.objects.create(
-        name=clean_text(name, "name", 100), secretary=clean_text(secretary, "secretary", 50, False),
-        jurisdiction=jurisdiction, jpath=jurisdiction.path,
+        name=clean_text(name, "name", 100),
+        secretary=clean_text(secretary, "secretary", 50, False),
+        jurisdiction=jurisdiction,
+        jpath=jurisdiction.path,
         active_from=active_from or timezone.localdate(),
     )
-    audit_record(actor=actor, action="party.create", obj=committee, jpath=committee.jpath,
-                 after=snapshot(committee))
+    audit_record(
+        actor=actor,
+        action="party.create",
+        obj=committee,
+        jpath=committee.jpath,
+        after=snapshot(committee),
+    )
     return committee
 
 
@@ -45,10 +56,20 @@ def committee_update(
     """Edits a committee's name and secretary."""
     require_can(actor, Capability.PARTY_MANAGE, committee.jpath)
     before = snapshot(committee)
-    versioned_update(committee, version, name=clean_text(name, "name", 100),
-          secretary=clean_text(secretary, "secretary", 50, False))
-    audit_record(actor=actor, action="party.update", obj=committee, jpath=committee.jpath,
-                 before=before, after=snapshot(committee))
+    versioned_update(
+        committee,
+        version,
+        name=clean_text(name, "name", 100),
+        secretary=clean_text(secretary, "secretary", 50, False),
+    )
+    audit_record(
+        actor=actor,
+        action="party.update",
+        obj=committee,
+        jpath=committee.jpath,
+        before=before,
+        after=snapshot(committee),
+    )
     return committee
 
 
@@ -67,15 +88,27 @@ def committee_dissolve(
     MemberUnit.objects.filter(committee=committee, active_until__isnull=True).update(
         active_until=on
     )
-    audit_record(actor=actor, action="party.dissolve", obj=committee, jpath=committee.jpath,
-                 before=before, after=snapshot(committee))
+    audit_record(
+        actor=actor,
+        action="party.dissolve",
+        obj=committee,
+        jpath=committee.jpath,
+        before=before,
+        after=snapshot(committee),
+    )
     return committee
 
 
 @transaction.atomic
 def unit_add(
-    *, actor: Actor, committee: PartyCommittee, name: str, kind: str, contact_name: str = "",
-    contact_phone: str = "", active_from: dt.date | None = None,
+    *,
+    actor: Actor,
+    committee: PartyCommittee,
+    name: str,
+    kind: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    active_from: dt.date | None = None,
 ) -> MemberUnit:
     """A unit (agency, clinic, state firm...) joins the committee."""
     require_can(actor, Capability.PARTY_MANAGE, committee.jpath)
@@ -84,18 +117,24 @@ def unit_add(
     if kind not in UnitKind.values:
         raise ValidationError({"kind": _("Choose one of the allowed values.")})
     unit = MemberUnit.objects.create(
-        committee=committee, jpath=committee.jpath, name=clean_text(name, "name", 100), kind=kind,
+        committee=committee,
+        jpath=committee.jpath,
+        name=clean_text(name, "name", 100),
+        kind=kind,
         contact_name=clean_text(contact_name, "contact_name", 50, False),
         contact_phone=normalize_phone(contact_phone, field="contact_phone"),
         active_from=active_from or timezone.localdate(),
     )
-    audit_record(actor=actor, action="party.unit_add", obj=unit, jpath=unit.jpath,
-                 after=snapshot(unit))
+    audit_record(
+        actor=actor, action="party.unit_add", obj=unit, jpath=unit.jpath, after=snapshot(unit)
+    )
     return unit
 
 
 @transaction.atomic
-def unit_remove(*, actor: Actor, unit: MemberUnit, version: int, on: dt.date | None = None) -> MemberUnit:
+def unit_remove(
+    *, actor: Actor, unit: MemberUnit, version: int, on: dt.date | None = None
+) -> MemberUnit:
     """A unit leaves the committee from `on` (kept as history)."""
     require_can(actor, Capability.PARTY_MANAGE, unit.jpath)
     on = on or timezone.localdate()
@@ -104,6 +143,12 @@ def unit_remove(*, actor: Actor, unit: MemberUnit, version: int, on: dt.date | N
     check_end_date(unit.active_from, on)
     before = snapshot(unit)
     versioned_update(unit, version, active_until=on)
-    audit_record(actor=actor, action="party.unit_remove", obj=unit, jpath=unit.jpath,
-                 before=before, after=snapshot(unit))
+    audit_record(
+        actor=actor,
+        action="party.unit_remove",
+        obj=unit,
+        jpath=unit.jpath,
+        before=before,
+        after=snapshot(unit),
+    )
     return unit

@@ -24,16 +24,23 @@ REFUSALS = (ValidationError, ConcurrentEditError)
 def committee_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     q = (request.GET.get("q") or "").strip()[:30] or None
-    qs = selectors.committee_list(actor=actor, q=q,
-                                  include_inactive=request.GET.get("inactive") == "1")
+    qs = selectors.committee_list(
+        actor=actor, q=q, include_inactive=request.GET.get("inactive") == "1"
+    )
     try:
         page = keyset_page(qs, cursor=request.GET.get("cursor"), limit=50)
     except ValidationError:
         return redirect(request.path)
-    return render(request, "party/list.html", {
-        "page": page, "q": q or "", "query_without_cursor": query_without(request, "cursor"),
-        "can_manage": actor.has(Capability.PARTY_MANAGE),
-    })
+    return render(
+        request,
+        "party/list.html",
+        {
+            "page": page,
+            "q": q or "",
+            "query_without_cursor": query_without(request, "cursor"),
+            "can_manage": actor.has(Capability.PARTY_MANAGE),
+        },
+    )
 
 
 @requires(Capability.PARTY_VIEW)
@@ -42,27 +49,49 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(actor=actor, pk=pk)
     can_manage = actor.can(Capability.PARTY_MANAGE, committee.jpath) and not committee.active_until
     show = actor.can(Capability.CONTACTS_VIEW, committee.jpath)
-    units = [(u, u.contact_phone if show else mask_phone(u.contact_phone), EndForm(
-        initial={"version": u.version}, prefix=f"u{u.pk}")) for u in committee.current_units]
-    return render(request, "party/detail.html", {
-        "committee": committee, "units": units, "can_manage": can_manage,
-        "unit_form": UnitForm(), "end_form": EndForm(initial={"version": committee.version}),
-        "edit_form": CommitteeEditForm(initial={"name": committee.name,
-                                                "secretary": committee.secretary,
-                                                "version": committee.version}),
-    })
+    units = [
+        (
+            u,
+            u.contact_phone if show else mask_phone(u.contact_phone),
+            EndForm(initial={"version": u.version}, prefix=f"u{u.pk}"),
+        )
+        for u in committee.current_units
+    ]
+    return render(
+        request,
+        "party/detail.html",
+        {
+            "committee": committee,
+            "units": units,
+            "can_manage": can_manage,
+            "unit_form": UnitForm(),
+            "end_form": EndForm(initial={"version": committee.version}),
+            "edit_form": CommitteeEditForm(
+                initial={
+                    "name": committee.name,
+                    "secretary": committee.secretary,
+                    "version": committee.version,
+                }
+            ),
+        },
+    )
 
 
 @requires(Capability.PARTY_MANAGE)
 @require_http_methods(["GET", "POST"])
 def committee_create(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    form = CommitteeCreateForm(request.POST or None, initial={"jurisdiction": request.GET.get("j", "")})
+    form = CommitteeCreateForm(
+        request.POST or None, initial={"jurisdiction": request.GET.get("j", "")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            node = geo.jurisdiction_get(actor=actor, code=data.pop("jurisdiction").strip(),
-                                        capability=Capability.PARTY_MANAGE)
+            node = geo.jurisdiction_get(
+                actor=actor,
+                code=data.pop("jurisdiction").strip(),
+                capability=Capability.PARTY_MANAGE,
+            )
         except Http404:
             form.add_error("jurisdiction", _("No jurisdiction with this code in your area."))
         else:
@@ -73,9 +102,15 @@ def committee_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was set up.") % {"name": committee.name})
                 return redirect("party:detail", pk=committee.pk)
-    return render(request, "workforce/form.html", {
-        "form": form, "title": _("Set up a party committee"), "back_url": reverse("party:list"),
-    })
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Set up a party committee"),
+            "back_url": reverse("party:list"),
+        },
+    )
 
 
 @requires(Capability.PARTY_MANAGE)

@@ -38,7 +38,9 @@ class Part:
 _PARTS: list[Part] = []
 
 
-def part(order: int) -> Callable[[Callable[[ScenarioContext], None]], Callable[[ScenarioContext], None]]:
+def part(
+    order: int,
+) -> Callable[[Callable[[ScenarioContext], None]], Callable[[ScenarioContext], None]]:
     def register(func: Callable[[ScenarioContext], None]) -> Callable[[ScenarioContext], None]:
         name = f"{func.__module__}.{func.__name__}"
         if not any(p.name == name for p in _PARTS):

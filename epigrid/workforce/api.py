@@ -33,10 +33,16 @@ class StaffOut(Schema):
 def staff_out(actor: Actor, m: StaffMember) -> StaffOut:
     show = actor.can(Capability.CONTACTS_VIEW, m.jpath)
     return StaffOut(
-        id=m.pk, name=m.name, category=StaffCategory(m.category), title=m.title,
-        phone=m.phone if show else mask_phone(m.phone), is_party_member=m.is_party_member,
-        jurisdiction=m.jurisdiction.code, active_from=m.active_from,
-        active_until=m.active_until, version=m.version,
+        id=m.pk,
+        name=m.name,
+        category=StaffCategory(m.category),
+        title=m.title,
+        phone=m.phone if show else mask_phone(m.phone),
+        is_party_member=m.is_party_member,
+        jurisdiction=m.jurisdiction.code,
+        active_from=m.active_from,
+        active_until=m.active_until,
+        version=m.version,
     )
 
 
@@ -78,7 +84,9 @@ class EndIn(Schema):
 def staff_list(request: HttpRequest, filters: Query[StaffFilters]):
     actor = request_actor(request)
     qs = selectors.staff_list(
-        actor=actor, within=filters.within, q=filters.q,
+        actor=actor,
+        within=filters.within,
+        q=filters.q,
         category=str(filters.category) if filters.category else None,
         include_inactive=filters.include_inactive,
     )
@@ -97,8 +105,9 @@ def staff_detail(request: HttpRequest, staff_id: int):
 @requires(Capability.STAFF_MANAGE)
 def staff_create(request: HttpRequest, payload: StaffIn):
     actor = request_actor(request)
-    node = geo.jurisdiction_get(actor=actor, code=payload.jurisdiction,
-                                capability=Capability.STAFF_MANAGE)
+    node = geo.jurisdiction_get(
+        actor=actor, code=payload.jurisdiction, capability=Capability.STAFF_MANAGE
+    )
     data = payload.dict(exclude={"jurisdiction"})
     data["category"] = str(data["category"])
     member = services.staff_create(actor=actor, jurisdiction=node, **data)
@@ -144,12 +153,23 @@ class TeamOut(Schema):
 
 def team_out(t: Team) -> TeamOut:
     return TeamOut(
-        id=t.pk, name=t.name, kind=TeamKind(t.kind), jurisdiction=t.jurisdiction.code,
+        id=t.pk,
+        name=t.name,
+        kind=TeamKind(t.kind),
+        jurisdiction=t.jurisdiction.code,
         leader_id=t.leader_id,
-        members=[MemberOut(staff_id=m.staff_id, name=m.staff.name,
-                           category=StaffCategory(m.staff.category), active_from=m.active_from)
-                 for m in t.current_memberships],
-        active_from=t.active_from, active_until=t.active_until, version=t.version,
+        members=[
+            MemberOut(
+                staff_id=m.staff_id,
+                name=m.staff.name,
+                category=StaffCategory(m.staff.category),
+                active_from=m.active_from,
+            )
+            for m in t.current_memberships
+        ],
+        active_from=t.active_from,
+        active_until=t.active_until,
+        version=t.version,
     )
 
 
@@ -196,7 +216,9 @@ def _staff(actor: Actor, staff_id: int | None) -> StaffMember | None:
 def team_list(request: HttpRequest, filters: Query[TeamFilters]):
     actor = request_actor(request)
     qs = selectors.team_list(
-        actor=actor, within=filters.within, q=filters.q,
+        actor=actor,
+        within=filters.within,
+        q=filters.q,
         kind=str(filters.kind) if filters.kind else None,
         include_inactive=filters.include_inactive,
     )
@@ -214,11 +236,16 @@ def team_detail(request: HttpRequest, team_id: int):
 @requires(Capability.TEAMS_MANAGE)
 def team_create(request: HttpRequest, payload: TeamIn):
     actor = request_actor(request)
-    node = geo.jurisdiction_get(actor=actor, code=payload.jurisdiction,
-                                capability=Capability.TEAMS_MANAGE)
+    node = geo.jurisdiction_get(
+        actor=actor, code=payload.jurisdiction, capability=Capability.TEAMS_MANAGE
+    )
     team = services.team_create(
-        actor=actor, jurisdiction=node, kind=str(payload.kind), name=payload.name,
-        leader=_staff(actor, payload.leader_id), active_from=payload.active_from,
+        actor=actor,
+        jurisdiction=node,
+        kind=str(payload.kind),
+        name=payload.name,
+        leader=_staff(actor, payload.leader_id),
+        active_from=payload.active_from,
     )
     return Status(201, team_out(_team(actor, team.pk)))
 
@@ -228,8 +255,13 @@ def team_create(request: HttpRequest, payload: TeamIn):
 def team_update(request: HttpRequest, team_id: int, payload: TeamPatch):
     actor = request_actor(request)
     team = _team(actor, team_id)
-    services.team_update(actor=actor, team=team, version=payload.version, name=payload.name,
-                         leader=_staff(actor, payload.leader_id))
+    services.team_update(
+        actor=actor,
+        team=team,
+        version=payload.version,
+        name=payload.name,
+        leader=_staff(actor, payload.leader_id),
+    )
     return team_out(_team(actor, team_id))
 
 
@@ -282,8 +314,13 @@ def responsibilities(request: HttpRequest, code: str):
     actor = request_actor(request)
     node = geo.jurisdiction_get(actor=actor, code=code, capability=Capability.STAFF_VIEW)
     return [
-        ResponsibilityOut(jurisdiction=node.code, kind=ResponsibilityKind(r.kind),
-                          staff_id=r.staff_id, name=r.staff.name, active_from=r.active_from)
+        ResponsibilityOut(
+            jurisdiction=node.code,
+            kind=ResponsibilityKind(r.kind),
+            staff_id=r.staff_id,
+            name=r.staff.name,
+            active_from=r.active_from,
+        )
         for r in selectors.responsibilities_for(actor=actor, node=node)
     ]
 
@@ -296,9 +333,16 @@ def responsibility_assign(request: HttpRequest, code: str, payload: Responsibili
     member = _staff(actor, payload.staff_id)
     if member is None:
         raise Http404
-    row = services.responsibility_assign(actor=actor, jurisdiction=node, kind=str(payload.kind),
-                                         member=member)
-    return Status(201, ResponsibilityOut(
-        jurisdiction=node.code, kind=ResponsibilityKind(row.kind), staff_id=member.pk,
-        name=member.name, active_from=row.active_from,
-    ))
+    row = services.responsibility_assign(
+        actor=actor, jurisdiction=node, kind=str(payload.kind), member=member
+    )
+    return Status(
+        201,
+        ResponsibilityOut(
+            jurisdiction=node.code,
+            kind=ResponsibilityKind(row.kind),
+            staff_id=member.pk,
+            name=member.name,
+            active_from=row.active_from,
+        ),
+    )

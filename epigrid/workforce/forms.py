@@ -18,7 +18,8 @@ class StaffForm(forms.Form):
 
 class StaffCreateForm(StaffForm):
     jurisdiction = forms.CharField(
-        label=_("Jurisdiction code"), max_length=64,
+        label=_("Jurisdiction code"),
+        max_length=64,
         help_text=_("The village, community or grid this person works in."),
     )
     active_from = forms.DateField(label=_("On duty from"), required=False, widget=DATE)

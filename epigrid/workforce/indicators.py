@@ -4,14 +4,16 @@ from epigrid.indicators.catalogue import Indicator, count_by_jurisdiction, regis
 
 from .models import StaffMember
 
-register(Indicator(
-    key="grid_workers",
-    label=_("Grid workers"),
-    description=_(
-        "Grid workers (网格员) on duty on the date: cadres, family doctors, police, social "
-        "workers, party volunteers, NPC deputies and CPPCC members."
-    ),
-    counter=count_by_jurisdiction(StaffMember.objects.all()),
-    order=20,
-    group=_("People"),
-))
+register(
+    Indicator(
+        key="grid_workers",
+        label=_("Grid workers"),
+        description=_(
+            "Grid workers (网格员) on duty on the date: cadres, family doctors, police, social "
+            "workers, party volunteers, NPC deputies and CPPCC members."
+        ),
+        counter=count_by_jurisdiction(StaffMember.objects.all()),
+        order=20,
+        group=_("People"),
+    )
+)

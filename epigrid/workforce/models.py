@@ -76,6 +76,9 @@ class Team(VersionedModel, ScopedModel, DatedModel):
         verbose_name=_("leader"),
     )
 
+    # Filled by selectors.team_list's prefetch: the members of today.
+    current_memberships: list["TeamMembership"]
+
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
@@ -101,7 +104,7 @@ class ResponsibilityKind(models.TextChoices):
 
 
 class GridResponsibility(ScopedModel, DatedModel):
-    """"One grid, one leader": who answers for a village or grid, dated."""
+    """ "One grid, one leader": who answers for a village or grid, dated."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("responsibility"), max_length=24, choices=ResponsibilityKind.choices)

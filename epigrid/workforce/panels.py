@@ -22,8 +22,11 @@ def _responsibility(*, actor: Actor, node: Jurisdiction) -> dict:
 
 def _teams(*, actor: Actor, node: Jurisdiction) -> dict:
     qs = selectors.team_list(actor=actor, within=node.code)
-    return {"node": node, "teams": list(qs.order_by("jpath", "kind", "id")[:PANEL_ROWS]),
-            "team_count": qs.count()}
+    return {
+        "node": node,
+        "teams": list(qs.order_by("jpath", "kind", "id")[:PANEL_ROWS]),
+        "team_count": qs.count(),
+    }
 
 
 def _staff(*, actor: Actor, node: Jurisdiction) -> dict:
@@ -33,17 +36,27 @@ def _staff(*, actor: Actor, node: Jurisdiction) -> dict:
     return {
         "node": node,
         "staff_total": sum(counts.values()),
-        "by_category": [(label, counts[value]) for value, label in StaffCategory.choices
-                        if counts.get(value)],
+        "by_category": [
+            (label, counts[value]) for value, label in StaffCategory.choices if counts.get(value)
+        ],
         "staff": [(m, m.phone if show else mask_phone(m.phone)) for m in members[:PANEL_ROWS]],
         "can_manage": actor.can(Capability.STAFF_MANAGE, node.path),
     }
 
 
 def register() -> None:
-    register_panel(Panel("workforce.responsibility", 10, "workforce/panel_responsibility.html",
-                         Capability.STAFF_VIEW, _responsibility))
-    register_panel(Panel("workforce.teams", 20, "workforce/panel_teams.html",
-                         Capability.TEAMS_VIEW, _teams))
-    register_panel(Panel("workforce.staff", 30, "workforce/panel_staff.html",
-                         Capability.STAFF_VIEW, _staff))
+    register_panel(
+        Panel(
+            "workforce.responsibility",
+            10,
+            "workforce/panel_responsibility.html",
+            Capability.STAFF_VIEW,
+            _responsibility,
+        )
+    )
+    register_panel(
+        Panel("workforce.teams", 20, "workforce/panel_teams.html", Capability.TEAMS_VIEW, _teams)
+    )
+    register_panel(
+        Panel("workforce.staff", 30, "workforce/panel_staff.html", Capability.STAFF_VIEW, _staff)
+    )

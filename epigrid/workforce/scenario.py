@@ -40,9 +40,14 @@ def build_workforce(ctx: ScenarioContext) -> None:
     def staff(node, category, title="", party=False) -> StaffMember:
         day = START.replace(day=START.day + rng.randrange(0, 5))
         return StaffMember(
-            name=encheng.person_name(rng), category=category, title=title,
-            phone=encheng.mobile(rng), is_party_member=party or rng.random() < 0.4,
-            jurisdiction=node, jpath=node.path, active_from=day,
+            name=encheng.person_name(rng),
+            category=category,
+            title=title,
+            phone=encheng.mobile(rng),
+            is_party_member=party or rng.random() < 0.4,
+            jurisdiction=node,
+            jpath=node.path,
+            active_from=day,
         )
 
     people: list[StaffMember] = []
@@ -77,41 +82,72 @@ def build_workforce(ctx: ScenarioContext) -> None:
     responsibilities: list[GridResponsibility] = []
 
     def team(kind, name, node, leader, crew) -> None:
-        teams.append(Team(name=name, kind=kind, jurisdiction=node, jpath=node.path,
-                          leader=leader, active_from=START))
+        teams.append(
+            Team(
+                name=name,
+                kind=kind,
+                jurisdiction=node,
+                jpath=node.path,
+                leader=leader,
+                active_from=START,
+            )
+        )
         members[len(teams) - 1] = crew
 
     for grid in ctx.data["small_grids"]:
         head, doctor, police, _volunteer = by_node[grid.id]
-        team(TeamKind.THREE_PERSON_TEAM, f"{grid.name}三人工作小组", grid, head,
-             [head, doctor, police])
+        team(
+            TeamKind.THREE_PERSON_TEAM,
+            f"{grid.name}三人工作小组",
+            grid,
+            head,
+            [head, doctor, police],
+        )
     for grid in ctx.data["big_grids"]:
         leader, secretary, cadre1, cadre2, social = by_node[grid.id][:5]
-        team(TeamKind.STATIONED_WORK_GROUP, f"{grid.parent.name}驻点工作组", grid, leader,
-             [leader, secretary, cadre1, cadre2, social])
-        for kind, person in ((ResponsibilityKind.RESPONSIBLE_LEADER, leader),
-                             (ResponsibilityKind.FIRST_RESPONSIBLE, secretary)):
-            responsibilities.append(GridResponsibility(
-                jurisdiction=grid, jpath=grid.path, kind=kind, staff=person, active_from=START))
+        team(
+            TeamKind.STATIONED_WORK_GROUP,
+            f"{grid.parent.name}驻点工作组",
+            grid,
+            leader,
+            [leader, secretary, cadre1, cadre2, social],
+        )
+        for kind, person in (
+            (ResponsibilityKind.RESPONSIBLE_LEADER, leader),
+            (ResponsibilityKind.FIRST_RESPONSIBLE, secretary),
+        ):
+            responsibilities.append(
+                GridResponsibility(
+                    jurisdiction=grid, jpath=grid.path, kind=kind, staff=person, active_from=START
+                )
+            )
     for sub in ctx.data["subdistricts"]:
         big = [g for g in ctx.data["big_grids"] if g.path.startswith(sub.path)]
         leaders = [by_node[g.id][0] for g in big]
         cadres = [p for g in big for p in by_node[g.id][2:4]]
         for i in range(encheng.TASK_FORCES):
-            crew = [leaders[i % len(leaders)]] + [cadres[(i * 3 + k) % len(cadres)] for k in range(3)]
+            crew = [leaders[i % len(leaders)]] + [
+                cadres[(i * 3 + k) % len(cadres)] for k in range(3)
+            ]
             team(TeamKind.TASK_FORCE, f"企业复工复产工作专班{i + 1}", sub, crew[0], crew)
-        for j, (kind, name) in enumerate(PATROLS):
+        for j, (patrol, name) in enumerate(PATROLS):
             crew = [cadres[(j * 11 + k) % len(cadres)] for k in range(6)]
-            team(kind, name, sub, crew[0], crew)
+            team(patrol, name, sub, crew[0], crew)
         for unit in ctx.data["units"]:
             if unit.kind == "community" and unit.path.startswith(sub.path):
-                vols = [by_node[s.id][3] for s in ctx.data["small_grids"]
-                        if s.path.startswith(unit.path)]
+                vols = [
+                    by_node[s.id][3]
+                    for s in ctx.data["small_grids"]
+                    if s.path.startswith(unit.path)
+                ]
                 team(TeamKind.VOLUNTEER_SQUAD, f"{unit.name}党员义工先锋队", unit, vols[0], vols)
     teams = Team.objects.bulk_create(teams, batch_size=2000)
     TeamMembership.objects.bulk_create(
-        [TeamMembership(team=t, staff=s, active_from=START)
-         for i, t in enumerate(teams) for s in members[i]],
+        [
+            TeamMembership(team=t, staff=s, active_from=START)
+            for i, t in enumerate(teams)
+            for s in members[i]
+        ],
         batch_size=5000,
     )
     GridResponsibility.objects.bulk_create(responsibilities)
@@ -119,6 +155,12 @@ def build_workforce(ctx: ScenarioContext) -> None:
     ctx.count("grid_workers", len(people))
     ctx.count("teams", len(teams))
     city = ctx.data["city"]
-    audit_record(actor=SYSTEM, action="scenario.build", entity_type="workforce.staffmember",
-                 entity_id="*", entity_label=f"{len(people)} grid workers, {len(teams)} teams",
-                 jpath=city.path, after={"staff": len(people), "teams": len(teams)})
+    audit_record(
+        actor=SYSTEM,
+        action="scenario.build",
+        entity_type="workforce.staffmember",
+        entity_id="*",
+        entity_label=f"{len(people)} grid workers, {len(teams)} teams",
+        jpath=city.path,
+        after={"staff": len(people), "teams": len(teams)},
+    )

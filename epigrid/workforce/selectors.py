@@ -30,8 +30,12 @@ def staff_list(
     return qs
 
 
-def staff_get(*, actor: Actor, pk: int, capability: Capability = Capability.STAFF_VIEW) -> StaffMember:
-    return get_for_actor(StaffMember.objects.select_related("jurisdiction"), actor, capability, pk=pk)
+def staff_get(
+    *, actor: Actor, pk: int, capability: Capability = Capability.STAFF_VIEW
+) -> StaffMember:
+    return get_for_actor(
+        StaffMember.objects.select_related("jurisdiction"), actor, capability, pk=pk
+    )
 
 
 def team_list(
@@ -45,7 +49,7 @@ def team_list(
     """Teams inside the actor's scope with their current members prefetched (constant queries)."""
     current = TeamMembership.objects.filter(active_until__isnull=True).select_related("staff")
     qs = scope(
-        Team.objects.select_related("jurisdiction", "leader").prefetch_related(
+        Team.objects.select_related("jurisdiction", "leader").prefetch_related(  # type: ignore[no-redef]
             Prefetch("memberships", queryset=current, to_attr="current_memberships")
         ),
         actor,
@@ -69,9 +73,13 @@ def team_get(*, actor: Actor, pk: int, capability: Capability = Capability.TEAMS
 def responsibilities_for(*, actor: Actor, node: Jurisdiction) -> list[GridResponsibility]:
     """Current responsible leader / first responsible person of `node` itself."""
     return list(
-        scope(GridResponsibility.objects.filter(jurisdiction=node, active_until__isnull=True)
-              .select_related("staff"), actor, Capability.STAFF_VIEW)
-        .order_by("kind")
+        scope(
+            GridResponsibility.objects.filter(
+                jurisdiction=node, active_until__isnull=True
+            ).select_related("staff"),
+            actor,
+            Capability.STAFF_VIEW,
+        ).order_by("kind")
     )
 
 
@@ -84,7 +92,9 @@ def staff_eligible_for(*, actor: Actor, path: str, limit: int = 500) -> list[Sta
         actor,
         Capability.STAFF_VIEW,
     )
-    return list(qs.filter(within_q(path) | Q(jpath__in=ancestors)).order_by("jpath", "name")[:limit])
+    return list(
+        qs.filter(within_q(path) | Q(jpath__in=ancestors)).order_by("jpath", "name")[:limit]
+    )
 
 
 def staff_category_counts(*, actor: Actor, path: str) -> dict[str, int]:
@@ -99,5 +109,6 @@ def memberships_of(*, actor: Actor, member: StaffMember) -> list[TeamMembership]
     teams = scope(Team.objects.all(), actor, Capability.TEAMS_VIEW)
     return list(
         TeamMembership.objects.filter(staff=member, team__in=teams)
-        .select_related("team").order_by("-active_from")
+        .select_related("team")
+        .order_by("-active_from")
     )

@@ -33,10 +33,18 @@ def _check_node(node: Jurisdiction, on: dt.date) -> None:
 
 # --- grid workers -------------------------------------------------------------------------
 
+
 @transaction.atomic
 def staff_create(
-    *, actor: Actor, jurisdiction: Jurisdiction, name: str, category: str, title: str = "",
-    phone: str = "", is_party_member: bool = False, active_from: dt.date | None = None,
+    *,
+    actor: Actor,
+    jurisdiction: Jurisdiction,
+    name: str,
+    category: str,
+    title: str = "",
+    phone: str = "",
+    is_party_member: bool = False,
+    active_from: dt.date | None = None,
 ) -> StaffMember:
     """Adds a grid worker to a node inside the actor's scope."""
     require_can(actor, Capability.STAFF_MANAGE, jurisdiction.path)
@@ -45,32 +53,55 @@ def staff_create(
     active_from = active_from or timezone.localdate()
     _check_node(jurisdiction, active_from)
     member = StaffMember.objects.create(
-        name=clean_text(name, "name", 50), category=category,
-        title=clean_text(title, "title", 50, required=False), phone=normalize_phone(phone),
-        is_party_member=is_party_member, jurisdiction=jurisdiction, jpath=jurisdiction.path,
+        name=clean_text(name, "name", 50),
+        category=category,
+        title=clean_text(title, "title", 50, required=False),
+        phone=normalize_phone(phone),
+        is_party_member=is_party_member,
+        jurisdiction=jurisdiction,
+        jpath=jurisdiction.path,
         active_from=active_from,
     )
-    audit_record(actor=actor, action="staff.create", obj=member, jpath=member.jpath,
-                 after=snapshot(member))
+    audit_record(
+        actor=actor, action="staff.create", obj=member, jpath=member.jpath, after=snapshot(member)
+    )
     return member
 
 
 @transaction.atomic
 def staff_update(
-    *, actor: Actor, member: StaffMember, version: int, name: str, category: str,
-    title: str = "", phone: str = "", is_party_member: bool = False,
+    *,
+    actor: Actor,
+    member: StaffMember,
+    version: int,
+    name: str,
+    category: str,
+    title: str = "",
+    phone: str = "",
+    is_party_member: bool = False,
 ) -> StaffMember:
     """Edits a grid worker's details (moving to another grid is deactivate + create)."""
     require_can(actor, Capability.STAFF_MANAGE, member.jpath)
     if category not in StaffCategory.values:
         raise ValidationError({"category": _("Choose one of the allowed values.")})
     before = snapshot(member)
-    versioned_update(member, version, name=clean_text(name, "name", 50), category=category,
-        title=clean_text(title, "title", 50, required=False), phone=normalize_phone(phone),
+    versioned_update(
+        member,
+        version,
+        name=clean_text(name, "name", 50),
+        category=category,
+        title=clean_text(title, "title", 50, required=False),
+        phone=normalize_phone(phone),
         is_party_member=is_party_member,
     )
-    audit_record(actor=actor, action="staff.update", obj=member, jpath=member.jpath,
-                 before=before, after=snapshot(member))
+    audit_record(
+        actor=actor,
+        action="staff.update",
+        obj=member,
+        jpath=member.jpath,
+        before=before,
+        after=snapshot(member),
+    )
     return member
 
 
@@ -92,12 +123,19 @@ def staff_deactivate(
     versioned_update(member, version, active_until=on)
     TeamMembership.objects.filter(staff=member, active_until__isnull=True).update(active_until=on)
     Team.objects.filter(leader=member).update(leader=None, updated_at=timezone.now())
-    audit_record(actor=actor, action="staff.deactivate", obj=member, jpath=member.jpath,
-                 before=before, after=snapshot(member))
+    audit_record(
+        actor=actor,
+        action="staff.deactivate",
+        obj=member,
+        jpath=member.jpath,
+        before=before,
+        after=snapshot(member),
+    )
     return member
 
 
 # --- teams --------------------------------------------------------------------------------
+
 
 def _check_member_fits(team_path: str, member: StaffMember) -> None:
     # A member works in the team's area: inside it, or above it (a subdistrict cadre
@@ -112,8 +150,13 @@ def _check_member_fits(team_path: str, member: StaffMember) -> None:
 
 @transaction.atomic
 def team_create(
-    *, actor: Actor, jurisdiction: Jurisdiction, kind: str, name: str,
-    leader: StaffMember | None = None, active_from: dt.date | None = None,
+    *,
+    actor: Actor,
+    jurisdiction: Jurisdiction,
+    kind: str,
+    name: str,
+    leader: StaffMember | None = None,
+    active_from: dt.date | None = None,
 ) -> Team:
     """Forms a team in a node inside the actor's scope; the leader joins it."""
     require_can(actor, Capability.TEAMS_MANAGE, jurisdiction.path)
@@ -124,13 +167,22 @@ def team_create(
     if leader is not None:
         _check_member_fits(jurisdiction.path, leader)
     team = Team.objects.create(
-        name=clean_text(name, "name", 100), kind=kind, jurisdiction=jurisdiction,
-        jpath=jurisdiction.path, leader=leader, active_from=active_from,
+        name=clean_text(name, "name", 100),
+        kind=kind,
+        jurisdiction=jurisdiction,
+        jpath=jurisdiction.path,
+        leader=leader,
+        active_from=active_from,
     )
     if leader is not None:
         TeamMembership.objects.create(team=team, staff=leader, active_from=active_from)
-    audit_record(actor=actor, action="team.create", obj=team, jpath=team.jpath,
-                 after={**snapshot(team), "members": [leader.pk] if leader else []})
+    audit_record(
+        actor=actor,
+        action="team.create",
+        obj=team,
+        jpath=team.jpath,
+        after={**snapshot(team), "members": [leader.pk] if leader else []},
+    )
     return team
 
 
@@ -140,14 +192,23 @@ def team_update(
 ) -> Team:
     """Renames a team or changes its leader (who must be a current member)."""
     require_can(actor, Capability.TEAMS_MANAGE, team.jpath)
-    if leader is not None and not TeamMembership.objects.filter(
-        team=team, staff=leader, active_until__isnull=True
-    ).exists():
+    if (
+        leader is not None
+        and not TeamMembership.objects.filter(
+            team=team, staff=leader, active_until__isnull=True
+        ).exists()
+    ):
         raise ValidationError({"leader": _("The leader must be a member of the team.")})
     before = snapshot(team)
     versioned_update(team, version, name=clean_text(name, "name", 100), leader=leader)
-    audit_record(actor=actor, action="team.update", obj=team, jpath=team.jpath,
-                 before=before, after=snapshot(team))
+    audit_record(
+        actor=actor,
+        action="team.update",
+        obj=team,
+        jpath=team.jpath,
+        before=before,
+        after=snapshot(team),
+    )
     return team
 
 
@@ -164,7 +225,9 @@ def team_member_add(
     _check_member_fits(team.jpath, member)
     current = TeamMembership.objects.filter(team=team, active_until__isnull=True)
     if current.filter(staff=member).exists():
-        raise ValidationError({"staff": _("%(name)s is already in this team.") % {"name": member.name}})
+        raise ValidationError(
+            {"staff": _("%(name)s is already in this team.") % {"name": member.name}}
+        )
     limit = TEAM_SIZE_LIMITS.get(team.kind)
     if limit is not None and current.count() >= limit:
         raise ValidationError({"staff": _("This team already has %(n)d members.") % {"n": limit}})
@@ -172,8 +235,13 @@ def team_member_add(
         team=team, staff=member, active_from=on or timezone.localdate()
     )
     Team.objects.filter(pk=team.pk).update(version=team.version + 1, updated_at=timezone.now())
-    audit_record(actor=actor, action="team.member_add", obj=team, jpath=team.jpath,
-                 after={"staff": member.pk, "name": member.name})
+    audit_record(
+        actor=actor,
+        action="team.member_add",
+        obj=team,
+        jpath=team.jpath,
+        after={"staff": member.pk, "name": member.name},
+    )
     return membership
 
 
@@ -199,8 +267,13 @@ def team_member_remove(
     else:
         TeamMembership.objects.filter(pk=membership.pk).update(active_until=on)
     Team.objects.filter(pk=team.pk).update(version=team.version + 1, updated_at=timezone.now())
-    audit_record(actor=actor, action="team.member_remove", obj=team, jpath=team.jpath,
-                 before={"staff": member.pk, "name": member.name})
+    audit_record(
+        actor=actor,
+        action="team.member_remove",
+        obj=team,
+        jpath=team.jpath,
+        before={"staff": member.pk, "name": member.name},
+    )
 
 
 @transaction.atomic
@@ -214,16 +287,27 @@ def team_dissolve(*, actor: Actor, team: Team, version: int, on: dt.date | None 
     before = snapshot(team)
     versioned_update(team, version, active_until=on)
     TeamMembership.objects.filter(team=team, active_until__isnull=True).update(active_until=on)
-    audit_record(actor=actor, action="team.dissolve", obj=team, jpath=team.jpath,
-                 before=before, after=snapshot(team))
+    audit_record(
+        actor=actor,
+        action="team.dissolve",
+        obj=team,
+        jpath=team.jpath,
+        before=before,
+        after=snapshot(team),
+    )
     return team
 
 
 # --- grid responsibilities ---------------------------------------------------------------
 
+
 @transaction.atomic
 def responsibility_assign(
-    *, actor: Actor, jurisdiction: Jurisdiction, kind: str, member: StaffMember,
+    *,
+    actor: Actor,
+    jurisdiction: Jurisdiction,
+    kind: str,
+    member: StaffMember,
     on: dt.date | None = None,
 ) -> GridResponsibility:
     """Makes `member` the responsible leader / first responsible person of a node, ending
@@ -233,9 +317,11 @@ def responsibility_assign(
         raise ValidationError({"kind": _("Choose one of the allowed values.")})
     on = on or timezone.localdate()
     _check_member_fits(jurisdiction.path, member)
-    current = GridResponsibility.objects.select_for_update().filter(
-        jurisdiction=jurisdiction, kind=kind, active_until__isnull=True
-    ).first()
+    current = (
+        GridResponsibility.objects.select_for_update()
+        .filter(jurisdiction=jurisdiction, kind=kind, active_until__isnull=True)
+        .first()
+    )
     before = None
     if current is not None:
         if current.staff_id == member.pk:
@@ -248,6 +334,12 @@ def responsibility_assign(
     row = GridResponsibility.objects.create(
         jurisdiction=jurisdiction, jpath=jurisdiction.path, kind=kind, staff=member, active_from=on
     )
-    audit_record(actor=actor, action="responsibility.assign", obj=row, jpath=row.jpath,
-                 before=before, after={"staff": member.pk, "kind": kind})
+    audit_record(
+        actor=actor,
+        action="responsibility.assign",
+        obj=row,
+        jpath=row.jpath,
+        before=before,
+        after={"staff": member.pk, "kind": kind},
+    )
     return row

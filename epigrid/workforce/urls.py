@@ -14,8 +14,11 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("teams/<int:pk>/members/", views.team_member_add, name="team_member_add"),
-    path("teams/<int:pk>/members/<int:staff_id>/remove/", views.team_member_remove,
-         name="team_member_remove"),
+    path(
+        "teams/<int:pk>/members/<int:staff_id>/remove/",
+        views.team_member_remove,
+        name="team_member_remove",
+    ),
     path("teams/<int:pk>/dissolve/", views.team_dissolve, name="team_dissolve"),
     path("responsibility/<str:code>/", views.responsibility_assign, name="responsibility_assign"),
 ]

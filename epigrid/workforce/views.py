@@ -11,7 +11,7 @@ from epigrid.accounts.roles import Capability
 from epigrid.core.errors import ConcurrentEditError
 from epigrid.core.masking import mask_phone
 from epigrid.core.pagination import keyset_page
-from epigrid.core.views import apply_service_error, query_without
+from epigrid.core.views import apply_service_error, query_without, set_choices
 from epigrid.geo import selectors as geo
 
 from . import selectors, services
@@ -30,7 +30,11 @@ REFUSALS = (ValidationError, ConcurrentEditError)
 
 
 def _phone_for(actor, member) -> str:
-    return member.phone if actor.can(Capability.CONTACTS_VIEW, member.jpath) else mask_phone(member.phone)
+    return (
+        member.phone
+        if actor.can(Capability.CONTACTS_VIEW, member.jpath)
+        else mask_phone(member.phone)
+    )
 
 
 def _page(request, qs, key="id"):
@@ -38,6 +42,7 @@ def _page(request, qs, key="id"):
 
 
 # --- grid workers -------------------------------------------------------------------------
+
 
 @requires(Capability.STAFF_VIEW)
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -48,7 +53,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category") or None
     q = (request.GET.get("q") or "").strip()[:30] or None
     qs = selectors.staff_list(
-        actor=actor, within=within, q=q,
+        actor=actor,
+        within=within,
+        q=q,
         category=category if category in StaffCategory.values else None,
         include_inactive=request.GET.get("inactive") == "1",
     )
@@ -57,24 +64,38 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         return redirect(request.path)
     rows = [(m, _phone_for(actor, m)) for m in page.items]
-    return render(request, "workforce/staff_list.html", {
-        "page": page, "rows": rows, "categories": StaffCategory.choices, "category": category,
-        "q": q or "", "within": within or "", "inactive": request.GET.get("inactive") == "1",
-        "query_without_cursor": query_without(request, "cursor"),
-        "can_manage": actor.has(Capability.STAFF_MANAGE),
-    })
+    return render(
+        request,
+        "workforce/staff_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "categories": StaffCategory.choices,
+            "category": category,
+            "q": q or "",
+            "within": within or "",
+            "inactive": request.GET.get("inactive") == "1",
+            "query_without_cursor": query_without(request, "cursor"),
+            "can_manage": actor.has(Capability.STAFF_MANAGE),
+        },
+    )
 
 
 @requires(Capability.STAFF_VIEW)
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     member = selectors.staff_get(actor=actor, pk=pk)
-    return render(request, "workforce/staff_detail.html", {
-        "member": member, "phone": _phone_for(actor, member),
-        "memberships": selectors.memberships_of(actor=actor, member=member),
-        "can_manage": actor.can(Capability.STAFF_MANAGE, member.jpath),
-        "end_form": EndForm(initial={"version": member.version}),
-    })
+    return render(
+        request,
+        "workforce/staff_detail.html",
+        {
+            "member": member,
+            "phone": _phone_for(actor, member),
+            "memberships": selectors.memberships_of(actor=actor, member=member),
+            "can_manage": actor.can(Capability.STAFF_MANAGE, member.jpath),
+            "end_form": EndForm(initial={"version": member.version}),
+        },
+    )
 
 
 @requires(Capability.STAFF_MANAGE)
@@ -85,8 +106,11 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            node = geo.jurisdiction_get(actor=actor, code=data.pop("jurisdiction").strip(),
-                                        capability=Capability.STAFF_MANAGE)
+            node = geo.jurisdiction_get(
+                actor=actor,
+                code=data.pop("jurisdiction").strip(),
+                capability=Capability.STAFF_MANAGE,
+            )
         except Http404:  # an unknown code and a code outside one's area answer alike
             form.add_error("jurisdiction", _("No jurisdiction with this code in your area."))
         else:
@@ -97,9 +121,15 @@ def staff_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was added.") % {"name": member.name})
                 return redirect("workforce:staff_detail", pk=member.pk)
-    return render(request, "workforce/form.html", {
-        "form": form, "title": _("Add a grid worker"), "back_url": reverse("workforce:staff_list"),
-    })
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Add a grid worker"),
+            "back_url": reverse("workforce:staff_list"),
+        },
+    )
 
 
 @requires(Capability.STAFF_MANAGE)
@@ -107,8 +137,10 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     member = selectors.staff_get(actor=actor, pk=pk, capability=Capability.STAFF_MANAGE)
-    initial = {f: getattr(member, f) for f in ("name", "category", "title", "phone",
-                                               "is_party_member", "version")}
+    initial = {
+        f: getattr(member, f)
+        for f in ("name", "category", "title", "phone", "is_party_member", "version")
+    }
     form = StaffEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,10 +150,15 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("workforce:staff_detail", pk=member.pk)
-    return render(request, "workforce/form.html", {
-        "form": form, "title": _("Edit %(name)s") % {"name": member.name},
-        "back_url": reverse("workforce:staff_detail", args=[member.pk]),
-    })
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": member.name},
+            "back_url": reverse("workforce:staff_detail", args=[member.pk]),
+        },
+    )
 
 
 @requires(Capability.STAFF_MANAGE)
@@ -150,6 +187,7 @@ def _messages(exc: Exception) -> list[str]:
 
 # --- teams --------------------------------------------------------------------------------
 
+
 @requires(Capability.TEAMS_VIEW)
 def team_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
@@ -159,18 +197,29 @@ def team_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") or None
     q = (request.GET.get("q") or "").strip()[:30] or None
     qs = selectors.team_list(
-        actor=actor, within=within, q=q, kind=kind if kind in TeamKind.values else None,
+        actor=actor,
+        within=within,
+        q=q,
+        kind=kind if kind in TeamKind.values else None,
         include_inactive=request.GET.get("inactive") == "1",
     )
     try:
         page = _page(request, qs)
     except ValidationError:
         return redirect(request.path)
-    return render(request, "workforce/team_list.html", {
-        "page": page, "kinds": TeamKind.choices, "kind": kind, "q": q or "",
-        "within": within or "", "query_without_cursor": query_without(request, "cursor"),
-        "can_manage": actor.has(Capability.TEAMS_MANAGE),
-    })
+    return render(
+        request,
+        "workforce/team_list.html",
+        {
+            "page": page,
+            "kinds": TeamKind.choices,
+            "kind": kind,
+            "q": q or "",
+            "within": within or "",
+            "query_without_cursor": query_without(request, "cursor"),
+            "can_manage": actor.has(Capability.TEAMS_MANAGE),
+        },
+    )
 
 
 @requires(Capability.TEAMS_VIEW)
@@ -184,21 +233,33 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_manage:
         current = {m.staff_id for m, _p in members}
         add_form = MemberAddForm()
-        add_form.fields["staff"].choices = [
-            (s.pk, f"{s.name} · {s.get_category_display()} · {s.jurisdiction.name}")
-            for s in selectors.staff_eligible_for(actor=actor, path=team.jpath)
-            if s.pk not in current
-        ]
-        edit_form = TeamEditForm(initial={"name": team.name, "leader": team.leader_id,
-                                          "version": team.version})
-        edit_form.fields["leader"].choices = [("", "—")] + [
-            (m.staff_id, m.staff.name) for m, _p in members
-        ]
-    return render(request, "workforce/team_detail.html", {
-        "team": team, "members": members, "can_manage": can_manage,
-        "add_form": add_form, "edit_form": edit_form,
-        "end_form": EndForm(initial={"version": team.version}),
-    })
+        set_choices(
+            add_form,
+            "staff",
+            [
+                (s.pk, f"{s.name} · {s.get_category_display()} · {s.jurisdiction.name}")
+                for s in selectors.staff_eligible_for(actor=actor, path=team.jpath)
+                if s.pk not in current
+            ],
+        )
+        edit_form = TeamEditForm(
+            initial={"name": team.name, "leader": team.leader_id, "version": team.version}
+        )
+        set_choices(
+            edit_form, "leader", [("", "—")] + [(m.staff_id, m.staff.name) for m, _p in members]
+        )
+    return render(
+        request,
+        "workforce/team_detail.html",
+        {
+            "team": team,
+            "members": members,
+            "can_manage": can_manage,
+            "add_form": add_form,
+            "edit_form": edit_form,
+            "end_form": EndForm(initial={"version": team.version}),
+        },
+    )
 
 
 @requires(Capability.TEAMS_MANAGE)
@@ -209,8 +270,11 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            node = geo.jurisdiction_get(actor=actor, code=data.pop("jurisdiction").strip(),
-                                        capability=Capability.TEAMS_MANAGE)
+            node = geo.jurisdiction_get(
+                actor=actor,
+                code=data.pop("jurisdiction").strip(),
+                capability=Capability.TEAMS_MANAGE,
+            )
         except Http404:
             form.add_error("jurisdiction", _("No jurisdiction with this code in your area."))
         else:
@@ -221,9 +285,15 @@ def team_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s was formed.") % {"name": team.name})
                 return redirect("workforce:team_detail", pk=team.pk)
-    return render(request, "workforce/form.html", {
-        "form": form, "title": _("Form a team"), "back_url": reverse("workforce:team_list"),
-    })
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Form a team"),
+            "back_url": reverse("workforce:team_list"),
+        },
+    )
 
 
 @requires(Capability.TEAMS_MANAGE)
@@ -232,15 +302,26 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     team = selectors.team_get(actor=actor, pk=pk, capability=Capability.TEAMS_MANAGE)
     form = TeamEditForm(request.POST)
-    form.fields["leader"].choices = [("", "—")] + [
-        (m.staff_id, m.staff.name) for m in team.current_memberships
-    ]
+    set_choices(
+        form, "leader", [("", "—")] + [(m.staff_id, m.staff.name) for m in team.current_memberships]
+    )
     if form.is_valid():
-        leader = next((m.staff for m in team.current_memberships
-                       if m.staff_id == form.cleaned_data["leader"]), None)
+        leader = next(
+            (
+                m.staff
+                for m in team.current_memberships
+                if m.staff_id == form.cleaned_data["leader"]
+            ),
+            None,
+        )
         try:
-            services.team_update(actor=actor, team=team, version=form.cleaned_data["version"],
-                                 name=form.cleaned_data["name"], leader=leader)
+            services.team_update(
+                actor=actor,
+                team=team,
+                version=form.cleaned_data["version"],
+                name=form.cleaned_data["name"],
+                leader=leader,
+            )
         except REFUSALS as exc:
             messages.error(request, " ".join(_messages(exc)))
         else:
@@ -305,6 +386,7 @@ def team_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- grid responsibilities ---------------------------------------------------------------
 
+
 @requires(Capability.STAFF_MANAGE)
 @require_http_methods(["GET", "POST"])
 def responsibility_assign(request: HttpRequest, code: str) -> HttpResponse:
@@ -312,21 +394,31 @@ def responsibility_assign(request: HttpRequest, code: str) -> HttpResponse:
     node = geo.jurisdiction_get(actor=actor, code=code, capability=Capability.STAFF_MANAGE)
     form = ResponsibilityForm(request.POST or None)
     eligible = selectors.staff_eligible_for(actor=actor, path=node.path)
-    form.fields["staff"].choices = [
-        (s.pk, f"{s.name} · {s.title or s.get_category_display()} · {s.jurisdiction.name}")
-        for s in eligible
-    ]
+    set_choices(
+        form,
+        "staff",
+        [
+            (s.pk, f"{s.name} · {s.title or s.get_category_display()} · {s.jurisdiction.name}")
+            for s in eligible
+        ],
+    )
     if request.method == "POST" and form.is_valid():
         member = next(s for s in eligible if s.pk == form.cleaned_data["staff"])
         try:
-            services.responsibility_assign(actor=actor, jurisdiction=node, member=member,
-                                           kind=form.cleaned_data["kind"])
+            services.responsibility_assign(
+                actor=actor, jurisdiction=node, member=member, kind=form.cleaned_data["kind"]
+            )
         except REFUSALS as exc:
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("geo:detail", code=node.code)
-    return render(request, "workforce/form.html", {
-        "form": form, "title": _("Who answers for %(name)s") % {"name": node.name},
-        "back_url": reverse("geo:detail", args=[node.code]),
-    })
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Who answers for %(name)s") % {"name": node.name},
+            "back_url": reverse("geo:detail", args=[node.code]),
+        },
+    )

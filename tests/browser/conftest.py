@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
 from tests.conftest import chromium_path
 from tests.world import PASSWORD, World, build_world
@@ -37,7 +38,7 @@ def _require_chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Browser]:
     """One Chromium per test module."""
     executable = _require_chromium()
     from playwright.sync_api import sync_playwright
@@ -58,16 +59,25 @@ def _plain_http_cookies(settings):
 
 
 @pytest.fixture
-def live_world(transactional_db, live_server) -> World:
-    """The test world, committed so the live server's thread sees it."""
-    return build_world(with_tokens=False)
+def live_world(transactional_db, live_server) -> Iterator[World]:
+    """The test world, committed so the live server's thread sees it.
+
+    The cache (the database cache table) is emptied before and after: transactional flushes
+    and --reuse-db keep that table, and a login lock left in it by one test (or an earlier
+    run) would refuse the next test's logins.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield build_world(with_tokens=False)
+    cache.clear()
 
 
 @dataclass
 class Browsing:
     """A page in its own browser context, with the live server's address and a screenshot helper."""
 
-    page: object
+    page: Page
     base_url: str
     prefix: str
     problems: list[str] = field(default_factory=list)
@@ -75,8 +85,10 @@ class Browsing:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def goto(self, path: str):
-        return self.page.goto(self.url(path))
+    def goto(self, path: str) -> Response:
+        response = self.page.goto(self.url(path))
+        assert response is not None
+        return response
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -84,7 +96,7 @@ class Browsing:
         self.page.screenshot(path=str(target), full_page=True)
         return target
 
-    def login(self, username: str, password: str = PASSWORD):
+    def login(self, username: str, password: str = PASSWORD) -> Response:
         """Fill in and send the real login form; the response to the form's POST."""
         page = self.page
         if "/accounts/login/" not in page.url:
@@ -109,7 +121,8 @@ def browse(browser, live_server, request) -> Iterator[Callable[..., Browsing]]:
     Console errors and uncaught page errors (a CSP violation, a broken script) are collected
     and fail the test at teardown.
     """
-    contexts, pages = [], []
+    contexts = []
+    pages: list[Browsing] = []
     test_name = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
 
     def open_page(viewport=PHONE, locale="zh-CN") -> Browsing:
@@ -119,8 +132,13 @@ def browse(browser, live_server, request) -> Iterator[Callable[..., Browsing]]:
         page = context.new_page()
         suffix = "" if not pages else f"-{len(pages) + 1}"
         browsing = Browsing(page=page, base_url=live_server.url, prefix=test_name + suffix)
-        page.on("console", lambda m: m.type == "error" and browsing.problems.append(m.text))
-        page.on("pageerror", lambda e: browsing.problems.append(str(e)))
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                browsing.problems.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: browsing.problems.append(str(error)))
         pages.append(browsing)
         return browsing
 
@@ -128,7 +146,9 @@ def browse(browser, live_server, request) -> Iterator[Callable[..., Browsing]]:
     for context in contexts:
         context.close()
     problems = [
-        p for b in pages for p in b.problems
+        p
+        for b in pages
+        for p in b.problems
         # The browser logs every non-2xx answer; the tests assert on those statuses themselves.
         if "Failed to load resource" not in p
     ]

@@ -20,7 +20,9 @@ def crumbs(page) -> list[str]:
 def drilldown_cell(page, row_name: str, key: str) -> str:
     """The drill-down table's cell for a child and a figure (column found by the figure's label)."""
     label = page.locator(f"[data-testid=figures] li[data-key={key}] .label").inner_text().strip()
-    headers = [h.strip() for h in page.locator("[data-testid=drilldown] thead th").all_inner_texts()]
+    headers = [
+        h.strip() for h in page.locator("[data-testid=drilldown] thead th").all_inner_texts()
+    ]
     column = headers.index(label)
     row = page.locator("[data-testid=drilldown] tbody tr").filter(
         has=page.get_by_role("link", name=row_name, exact=True)

@@ -51,9 +51,12 @@ def test_correct_password_logs_in_and_out(live_world, browse):
     posted = b.login("secretary")
     assert posted.status == 302
     assert page.url == b.url("/")
-    assert page.locator("[data-testid=dashboard-title]").evaluate(
-        "el => el.firstChild.textContent.trim()"
-    ) == "锦岗村"
+    assert (
+        page.locator("[data-testid=dashboard-title]").evaluate(
+            "el => el.firstChild.textContent.trim()"
+        )
+        == "锦岗村"
+    )
     b.shot("01-dashboard")
 
     with page.expect_navigation():

@@ -18,23 +18,36 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("EPIGRID_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("EPIGRID_PORT", "8000")))
-        parser.add_argument("--workers", type=int,
-                            default=int(os.environ.get("EPIGRID_WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("EPIGRID_WEB_WORKERS", "2"))
+        )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
 
     def handle(self, *args, **options) -> None:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "epigrid.settings"}
         web = [
-            sys.executable, "-m", "gunicorn", "epigrid.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "epigrid.wsgi:application",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
-        children = [subprocess.Popen(web, env=env)]
+        children = [subprocess.Popen(web, env=env)]  # noqa: S603 - fixed argv
         if not options["no_worker"]:
-            children.append(subprocess.Popen(
-                [sys.executable, "-m", "epigrid", "db_worker", "--interval", "1"], env=env
-            ))
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "epigrid", "db_worker", "--interval", "1"], env=env
+                )
+            )
         self.stdout.write(f"epigrid serving on http://{options['host']}:{options['port']}/")
 
         def stop(*_args: object) -> None:

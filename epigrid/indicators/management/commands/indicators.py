@@ -19,7 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            as_of = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else timezone.localdate()
+            as_of = (
+                dt.date.fromisoformat(options["as_of"])
+                if options["as_of"]
+                else timezone.localdate()
+            )
         except ValueError as exc:
             raise CommandError(f"--as-of must be YYYY-MM-DD, not {options['as_of']!r}") from exc
         if options["jurisdiction"]:
@@ -29,17 +33,27 @@ class Command(BaseCommand):
         else:
             node = Jurisdiction.objects.filter(parent__isnull=True).order_by("code").first()
             if node is None:
-                raise CommandError("the database holds no jurisdictions; run `epigrid scenario encheng`")
+                raise CommandError(
+                    "the database holds no jurisdictions; run `epigrid scenario encheng`"
+                )
         # The command line is the operator's own: it reads everything, like headquarters.
         from epigrid.accounts.access import SYSTEM
 
         figures = figures_for(actor=SYSTEM, node=node, as_of=as_of)
         if options["format"] == "json":
-            self.stdout.write(json.dumps(
-                {"as_of": as_of.isoformat(), "jurisdiction": node.code, "indicators": figures.totals},
-                ensure_ascii=False,
-            ))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "as_of": as_of.isoformat(),
+                        "jurisdiction": node.code,
+                        "indicators": figures.totals,
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return
         self.stdout.write(f"{node.name} ({node.code}) as of {as_of.isoformat()}")
         for indicator in catalogue():
-            self.stdout.write(f"  {indicator.key:<28} {figures.totals[indicator.key]:>10,}  {indicator.label}")
+            self.stdout.write(
+                f"  {indicator.key:<28} {figures.totals[indicator.key]:>10,}  {indicator.label}"
+            )

@@ -20,16 +20,24 @@ def database_is_empty() -> bool:
 
 
 class Command(BaseCommand):
-    help = "Build a reference scenario (the Encheng subdistrict of the seed) into an empty database."
+    help = (
+        "Build a reference scenario (the Encheng subdistrict of the seed) into an empty database."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=SCENARIOS)
-        parser.add_argument("--scale", type=int, default=1, help="K subdistricts shaped like Encheng")
-        parser.add_argument("--seed", type=int, default=2020, help="changes people and times, not counts")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="K subdistricts shaped like Encheng"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2020, help="changes people and times, not counts"
+        )
         parser.add_argument("--accounts-json", type=Path, help="write the demo accounts here")
         parser.add_argument("--reset", action="store_true", help="empty a non-empty database first")
         parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing (exit 0) when the database holds data"
+            "--if-empty",
+            action="store_true",
+            help="do nothing (exit 0) when the database holds data",
         )
 
     def handle(self, *args, **options) -> None:
@@ -62,7 +70,9 @@ class Command(BaseCommand):
                 json.dumps(ctx.accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
         summary = ", ".join(f"{k} {v}" for k, v in ctx.counts.items())
-        self.stdout.write(f"Built scenario {options['name']} at scale {scale} in {elapsed:.1f} s: {summary}")
+        self.stdout.write(
+            f"Built scenario {options['name']} at scale {scale} in {elapsed:.1f} s: {summary}"
+        )
         self._print_accounts(ctx.accounts, ctx.data.get("demo_password_shown"))
 
     def _print_accounts(self, accounts: list[dict], password: str | None) -> None:
