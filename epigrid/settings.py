@@ -153,6 +153,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # lock further attempts until the window has passed.
 LOGIN_THROTTLE_FAILURES = int(os.environ.get("EPIGRID_LOGIN_THROTTLE_FAILURES", "5"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("EPIGRID_LOGIN_THROTTLE_WINDOW", "900"))
+LOGIN_THROTTLE_ADDRESS_FAILURES = int(
+    os.environ.get("EPIGRID_LOGIN_THROTTLE_ADDRESS_FAILURES", "50")
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -14,6 +14,18 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    # The cache lives in a database table that transactional tests do not flush: start every
+    # database test with no leftover login lock-outs.
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        from django.core.cache import cache
+
+        request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

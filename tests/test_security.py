@@ -105,3 +105,22 @@ def test_csrf_is_enforced(world):
         f"/grids/{world.nodes['grid_a'].code}/rename/", {"name": "x", "version": 1}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_one_mistyping_user_does_not_lock_the_whole_office(world):
+    office = Client(REMOTE_ADDR="10.1.1.1")
+    for _ in range(live_settings.LOGIN_THROTTLE_FAILURES):
+        assert _login(office, "worker_a", "wrong").status_code == 401
+    assert _login(office, "worker_a", PASSWORD).status_code == 429
+    assert _login(Client(REMOTE_ADDR="10.1.1.1"), "secretary", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_very_many_failures_from_one_address_lock_it(world, settings):
+    settings.LOGIN_THROTTLE_ADDRESS_FAILURES = 8
+    client = Client(REMOTE_ADDR="10.2.2.2")
+    for i in range(8):
+        assert _login(client, f"guess{i}", "wrong").status_code == 401
+    assert _login(client, "hq", PASSWORD).status_code == 429
+    assert _login(Client(REMOTE_ADDR="10.3.3.3"), "hq", PASSWORD).status_code == 302

@@ -24,7 +24,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"].strip()
         address = _client_address(request)
         if throttle.is_locked(username, address):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+            form.add_error(
+                None,
+                _("Too many failed attempts. Wait %(minutes)d minutes and try again.")
+                % {"minutes": throttle.window_minutes()},
+            )
             status = 429
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
