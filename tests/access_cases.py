@@ -55,6 +55,7 @@ API_READS = [
     Case("indicators", "GET", "/indicators", read(401)),
     Case("indicators city", "GET", "/indicators?jurisdiction={city}", read(401, **HQ_LEVEL)),
     Case("indicator catalogue", "GET", "/indicators/catalogue", read(401)),
+    Case("me", "GET", "/me", read(401)),
 ]
 
 # Writes: 403 for a role that may not do this anywhere, 404 for a record outside one's area.
@@ -210,6 +211,13 @@ PAGE_READS = [
     Case("party list", "GET", "/party/", read(302), api=False),
     Case("party C page", "GET", "/party/{committee}/", read(302, **HQ_LEVEL), api=False),
     Case("new party form", "GET", "/party/new/", statuses(200, anon=302, **NO_MANAGE), api=False),
+    Case(
+        "login form A",
+        "GET",
+        "/workforce/staff/{staff_a}/login/",
+        statuses(403, anon=302, hq=200),
+        api=False,
+    ),
     Case("audit page", "GET", "/audit/", statuses(403, anon=302, hq=200, secretary=200), api=False),
 ]
 

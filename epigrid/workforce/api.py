@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Schema, Status
 
 from epigrid.accounts.access import Actor, request_actor, requires
-from epigrid.accounts.roles import Capability
+from epigrid.accounts.roles import Capability, Role
 from epigrid.api.routing import CapabilityRouter
 from epigrid.api.schemas import PageOut
 from epigrid.core.masking import mask_phone
@@ -130,6 +130,27 @@ def staff_deactivate(request: HttpRequest, staff_id: int, payload: EndIn):
     actor = request_actor(request)
     member = selectors.staff_get(actor=actor, pk=staff_id)
     return staff_out(actor, services.staff_deactivate(actor=actor, member=member, **payload.dict()))
+
+
+class LoginIn(Schema):
+    username: str
+    password: str
+    role: Role
+
+
+@router.post("/staff/{staff_id}/login", response={201: StaffOut})
+@requires(Capability.ACCOUNTS_MANAGE)
+def staff_login_create(request: HttpRequest, staff_id: int, payload: LoginIn):
+    actor = request_actor(request)
+    member = selectors.staff_get(actor=actor, pk=staff_id)
+    member = services.staff_login_create(
+        actor=actor,
+        member=member,
+        username=payload.username,
+        password=payload.password,
+        role=str(payload.role),
+    )
+    return Status(201, staff_out(actor, member))
 
 
 class MemberOut(Schema):

@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from epigrid.accounts.roles import Role
+
 from .models import ResponsibilityKind, StaffCategory, TeamKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -54,3 +56,14 @@ class MemberAddForm(forms.Form):
 class ResponsibilityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Responsibility"), choices=ResponsibilityKind.choices)
     staff = forms.TypedChoiceField(label=_("Grid worker"), coerce=int)
+
+
+class LoginCreateForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(
+        label=_("Initial password"),
+        max_length=128,
+        widget=forms.PasswordInput,
+        help_text=_("At least 8 characters, not only digits. Tell it to the person in private."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.GRID_WORKER)

@@ -34,7 +34,7 @@ def staff_get(
     *, actor: Actor, pk: int, capability: Capability = Capability.STAFF_VIEW
 ) -> StaffMember:
     return get_for_actor(
-        StaffMember.objects.select_related("jurisdiction"), actor, capability, pk=pk
+        StaffMember.objects.select_related("jurisdiction", "user"), actor, capability, pk=pk
     )
 
 

@@ -343,3 +343,41 @@ def responsibility_assign(
         after={"staff": member.pk, "kind": kind},
     )
     return row
+
+
+# --- logins -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_login_create(
+    *, actor: Actor, member: StaffMember, username: str, password: str, role: str
+) -> StaffMember:
+    """Gives a grid worker a login with `role` over their own jurisdiction."""
+    from epigrid.accounts.services import role_grant, user_create
+
+    require_can(actor, Capability.ACCOUNTS_MANAGE, member.jpath)
+    if member.user_id is not None:
+        raise ValidationError({"username": _("This person already has a login.")})
+    if member.active_until is not None:
+        raise ValidationError({"username": _("%(name)s is off duty.") % {"name": member.name}})
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        full_name=member.name,
+        phone=member.phone,
+        jpath=member.jpath,
+    )
+    role_grant(actor=actor, user=user, role=role, jurisdiction=member.jurisdiction)
+    before = snapshot(member)
+    StaffMember.objects.filter(pk=member.pk).update(user=user, updated_at=timezone.now())
+    member.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="staff.login_create",
+        obj=member,
+        jpath=member.jpath,
+        before=before,
+        after=snapshot(member),
+    )
+    return member

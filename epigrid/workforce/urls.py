@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/login/", views.staff_login_create, name="staff_login_create"),
     path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),

@@ -17,6 +17,7 @@ from epigrid.geo import selectors as geo
 from . import selectors, services
 from .forms import (
     EndForm,
+    LoginCreateForm,
     MemberAddForm,
     ResponsibilityForm,
     StaffCreateForm,
@@ -183,6 +184,31 @@ def _messages(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return [str(m) for m in exc.messages]
     return [str(exc)]
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def staff_login_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request_actor(request)
+    member = selectors.staff_get(actor=actor, pk=pk, capability=Capability.ACCOUNTS_MANAGE)
+    form = LoginCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_login_create(actor=actor, member=member, **form.cleaned_data)
+        except REFUSALS as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s can now log in.") % {"name": member.name})
+            return redirect("workforce:staff_detail", pk=member.pk)
+    return render(
+        request,
+        "workforce/form.html",
+        {
+            "form": form,
+            "title": _("Login for %(name)s") % {"name": member.name},
+            "back_url": reverse("workforce:staff_detail", args=[member.pk]),
+        },
+    )
 
 
 # --- teams --------------------------------------------------------------------------------
