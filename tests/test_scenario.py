@@ -53,7 +53,7 @@ def test_scenario_figures_are_the_seed_times_scale(scale, tmp_path):
     assert all(set(a) == {"username", "role", "jurisdiction"} for a in listed)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # --reset empties tables, as it does outside tests
 def test_seed_changes_people_not_counts():
     call_command("scenario", "encheng", "--seed", "1", stdout=io.StringIO())
     from epigrid.workforce.models import StaffMember

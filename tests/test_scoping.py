@@ -104,3 +104,19 @@ def test_a_malformed_cursor_is_a_field_error_not_a_500(world, api, cursor):
     response = api("hq").get("/staff", cursor=cursor)
     assert response.status_code == 422
     assert "cursor" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_a_grid_worker_knows_who_answers_for_their_grid(world, api, web):
+    rows = api("worker_a").get(f"/jurisdictions/{world.nodes['grid_a'].code}/responsibilities")
+    assert rows.status_code == 200
+    by_kind = {r["kind"]: r for r in rows.json()}
+    assert by_kind["responsible_leader"]["name"] == "big_a-leader"
+    assert by_kind["first_responsible"]["name"] == "big_a-secretary"
+    assert {r["jurisdiction"] for r in rows.json()} == {world.nodes["big_a"].code}
+    # ...but the leader's own record stays outside the worker's scope.
+    leader = world.staff["big_a.leader"].pk
+    assert api("worker_a").get(f"/staff/{leader}").status_code == 404
+    page = web("worker_a").get(f"/grids/{world.nodes['grid_a'].code}/").content.decode()
+    assert "big_a-leader" in page
+    assert f"/workforce/staff/{leader}/" not in page

@@ -336,7 +336,7 @@ def responsibilities(request: HttpRequest, code: str):
     node = geo.jurisdiction_get(actor=actor, code=code, capability=Capability.STAFF_VIEW)
     return [
         ResponsibilityOut(
-            jurisdiction=node.code,
+            jurisdiction=r.jurisdiction.code,
             kind=ResponsibilityKind(r.kind),
             staff_id=r.staff_id,
             name=r.staff.name,

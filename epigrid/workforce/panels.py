@@ -13,9 +13,14 @@ PANEL_ROWS = 30
 
 
 def _responsibility(*, actor: Actor, node: Jurisdiction) -> dict:
+    rows = selectors.responsibilities_for(actor=actor, node=node)
     return {
         "node": node,
-        "responsibilities": selectors.responsibilities_for(actor=actor, node=node),
+        "responsibilities": rows,
+        # Leaders whose record the actor may open get a link; others are shown by name only.
+        "visible_paths": {
+            r.staff.jpath for r in rows if actor.can(Capability.STAFF_VIEW, r.staff.jpath)
+        },
         "can_manage": actor.can(Capability.STAFF_MANAGE, node.path) and node.is_grid,
     }
 

@@ -71,16 +71,22 @@ def team_get(*, actor: Actor, pk: int, capability: Capability = Capability.TEAMS
 
 
 def responsibilities_for(*, actor: Actor, node: Jurisdiction) -> list[GridResponsibility]:
-    """Current responsible leader / first responsible person of `node` itself."""
-    return list(
-        scope(
-            GridResponsibility.objects.filter(
-                jurisdiction=node, active_until__isnull=True
-            ).select_related("staff"),
-            actor,
-            Capability.STAFF_VIEW,
-        ).order_by("kind")
+    """Who answers for `node`: its own responsible leader / first responsible person, or those
+    of the nearest unit above it that has them.
+
+    Shown to anyone who may see the node, even when the leader sits above the actor's own
+    scope: a grid worker must know who their grid's leader is (the seed posts it on boards).
+    Only names and posts are shown; the leader's record stays behind its own scope.
+    """
+    parts = node.code.split(".")
+    paths = [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+    rows = list(
+        GridResponsibility.objects.filter(jpath__in=paths, active_until__isnull=True)
+        .select_related("staff", "jurisdiction")
+        .order_by("-jpath", "kind")
     )
+    nearest = rows[0].jpath if rows else None
+    return [r for r in rows if r.jpath == nearest]
 
 
 def staff_eligible_for(*, actor: Actor, path: str, limit: int = 500) -> list[StaffMember]:
