@@ -39,26 +39,26 @@ SKIP_TABLES = {"django_migrations"}
 # --------------------------------------------------------------------------- statistics
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else math.nan
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
-def p95(values: Sequence[float]) -> float:
+def p95(values: Sequence[float]) -> float | None:
     """Nearest-rank 95th percentile (with 30 samples: the second slowest)."""
     if not values:
-        return math.nan
+        return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def summary(values: Sequence[float]) -> dict[str, float]:
+def summary(values: Sequence[float]) -> dict[str, float | None]:
     return {
         "n": len(values),
         "median": median(values),
         "p95": p95(values),
-        "min": min(values) if values else math.nan,
-        "max": max(values) if values else math.nan,
-        "mean": statistics.fmean(values) if values else math.nan,
+        "min": min(values) if values else None,
+        "max": max(values) if values else None,
+        "mean": statistics.fmean(values) if values else None,
     }
 
 

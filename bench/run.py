@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import platform
 import shutil
@@ -32,7 +31,6 @@ from benchlib import (
     DEFAULT_PG_URL,
     PG_DB,
     REPO_DIR,
-    CommandFailed,
     PostgresTarget,
     SqliteTarget,
     Target,
@@ -61,7 +59,7 @@ PAGE_LABELS = {
 
 
 def fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return "-"
     return f"{value:,.{digits}f}{unit}"
 
@@ -122,7 +120,8 @@ def bench_target(
             startup = startup_floor(env, url)
         log(f"[{target.vendor}] raw-inserting the same rows (build floor)")
         floor = raw_insert_floor(target, url, scale)
-        floor_total = median(startup) + floor.seconds
+        startup_s = median(startup) or 0.0
+        floor_total = startup_s + floor.seconds
         limit = BUILD_TARGET_S.get(scale)
         results["builds"].append(
             {
@@ -155,7 +154,7 @@ def bench_target(
             worst = p95(samples)
             verdict = None
             if limit_ms is not None:
-                verdict = "PASS" if worst < limit_ms and stable else "FAIL"
+                verdict = "PASS" if worst is not None and worst < limit_ms and stable else "FAIL"
             results["pages"].append(
                 {
                     "db": target.vendor,
@@ -310,7 +309,7 @@ def report(results: dict[str, Any]) -> str:
     for skip in results["skipped"]:
         out.append(f"SKIPPED {skip['part']}: {skip['reason']}")
     for error in results["errors"]:
-        out.append(f"ERROR {error['part']}: {error['message'].splitlines()[0]}")
+        out.append(f"ERROR {error['part']}: {' '.join(error['message'].split())[:500]}")
     failed = [r for r in _verdicts(results) if r == "FAIL"]
     out.append(
         f"Overall: {'FAIL' if failed or results['errors'] else 'PASS'} "
@@ -379,13 +378,14 @@ def main() -> int:
             pg.check()
             targets.append(pg)
         except Exception as exc:
-            reason = f"cannot reach {args.pg_url}: {type(exc).__name__}: {exc}".strip()
+            detail = " ".join(str(exc).split())  # one line
+            reason = f"cannot reach {args.pg_url}: {type(exc).__name__}: {detail}"
             results["skipped"].append({"part": "PostgreSQL", "reason": reason})
     try:
         for target in targets:
             try:
                 bench_target(target, env, args, results)
-            except (CommandFailed, RuntimeError, OSError, ValueError, KeyError) as exc:
+            except Exception as exc:  # recorded and reported; the run goes on and exits 1
                 results["errors"].append(
                     {"part": target.vendor, "message": str(exc), "trace": traceback.format_exc()}
                 )

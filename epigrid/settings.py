@@ -104,7 +104,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("EPIGRID_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'epigrid.sqlite3'}"
 if DATABASE_URL.startswith("sqlite"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are kept a minute: opening one costs PostgreSQL several milliseconds a request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("EPIGRID_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE avoids "database is locked"
     # upgrades in the middle of a write transaction.

@@ -15,6 +15,16 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_for_direct_service_calls():
+    # Services speak the active language (Chinese by default). Tests that call them directly
+    # match English messages; requests through a client still pick the language per request.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request):
     # The cache lives in a database table that transactional tests do not flush: start every
     # database test with no leftover login lock-outs.

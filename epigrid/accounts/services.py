@@ -23,7 +23,7 @@ def user_create(
     *,
     actor: Actor,
     username: str,
-    password: str,
+    password: str | None,
     full_name: str = "",
     phone: str = "",
     jpath: str,
@@ -38,9 +38,12 @@ def user_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is taken.")})
     user = User(username=username, full_name=full_name.strip(), phone=phone.strip())
-    if validate:
-        validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()  # the caller sets a prepared hash
+    else:
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
     user.save()
     audit_record(
         actor=actor,

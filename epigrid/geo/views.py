@@ -28,9 +28,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     kinds = [kind] if kind in Kind.values else None
     qs = selectors.jurisdiction_list(actor=actor, within=within, kinds=kinds, q=q)
     try:
-        page = keyset_page(
-            qs.select_related("parent"), cursor=request.GET.get("cursor"), limit=100, key="path"
-        )
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), limit=100, key="path")
     except ValidationError:
         return redirect(request.path)
     return render(
@@ -39,6 +37,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "kinds": Kind.choices,
+            "kind_labels": dict(Kind.choices),
             "kind": kind,
             "q": q or "",
             "within": within or "",

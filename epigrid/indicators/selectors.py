@@ -17,14 +17,10 @@ class Figures:
     children: list[tuple[Jurisdiction, dict[str, int]]]
 
 
-def _subtree(node: Jurisdiction) -> list[tuple[int, str, int | None]]:
+def _subtree(node: Jurisdiction) -> list[tuple[int, str]]:
     """(id, path, parent id) of every node in the subtree, active or not: counts belong to
     the node they were recorded against even after it was deactivated."""
-    return list(
-        Jurisdiction.objects.filter(within_q(node.path, "path")).values_list(
-            "id", "path", "parent_id"
-        )
-    )
+    return list(Jurisdiction.objects.filter(within_q(node.path, "path")).values_list("id", "path"))
 
 
 def figures_for(
@@ -38,7 +34,6 @@ def figures_for(
     """Every figure (or those in `keys`) for `node` on `as_of`; the caller has checked access
     to `node`, and the actor sees every row inside it for dashboard purposes."""
     indicators: list[Indicator] = [i for i in catalogue() if keys is None or i.key in keys]
-    nodes = _subtree(node)
     direct_children = (
         list(
             Jurisdiction.objects.filter(parent=node)
@@ -48,15 +43,17 @@ def figures_for(
         if with_children
         else []
     )
-    # Map every node of the subtree to the child of `node` it lies under.
+    # Map every node of the subtree to the child of `node` it lies under: the child's path is
+    # the node's path cut after the segment that follows `node`'s own.
     child_of: dict[int, int] = {}
-    child_paths = sorted(((c.path, c.id) for c in direct_children), reverse=True)
-    if child_paths:
-        for node_id, path, _parent in nodes:
-            for cpath, cid in child_paths:
-                if path.startswith(cpath):
-                    child_of[node_id] = cid
-                    break
+    if direct_children:
+        by_path = {c.path: c.id for c in direct_children}
+        start = len(node.path)
+        for node_id, path in _subtree(node):
+            end = path.find(".", start)
+            child = by_path.get(path[: end + 1]) if end >= 0 else None
+            if child is not None:
+                child_of[node_id] = child
     totals: dict[str, int] = {}
     per_child: dict[int, dict[str, int]] = {c.id: {} for c in direct_children}
     for indicator in indicators:

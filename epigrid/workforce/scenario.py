@@ -33,6 +33,15 @@ PATROLS = [
 ]
 
 
+def _group(nodes: list, levels: int) -> dict[str, list]:
+    """Nodes by the path of their ancestor `levels` steps up."""
+    groups: dict[str, list] = {}
+    for node in nodes:
+        parts = node.path.rstrip(".").split(".")
+        groups.setdefault(".".join(parts[:-levels]) + ".", []).append(node)
+    return groups
+
+
 @part(order=20)
 def build_workforce(ctx: ScenarioContext) -> None:
     rng = ctx.rng
@@ -66,8 +75,11 @@ def build_workforce(ctx: ScenarioContext) -> None:
             staff(grid, C.CADRE, "驻点干部", party=True),
             staff(grid, C.SOCIAL_WORKER, "专业社工"),
         ]
+    # Group once: scanning every grid for every subdistrict grows with the square of --scale.
+    big_by_sub = _group(ctx.data["big_grids"], levels=2)
+    small_by_unit = _group(ctx.data["small_grids"], levels=2)
     for sub in ctx.data["subdistricts"]:
-        grids = [g for g in ctx.data["big_grids"] if g.path.startswith(sub.path)]
+        grids = big_by_sub[sub.path]
         for i in range(DEPUTIES):
             people.append(staff(grids[i % len(grids)], C.NPC_DEPUTY, "人大代表"))
             people.append(staff(grids[(i + 7) % len(grids)], C.CPPCC_MEMBER, "政协委员"))
@@ -121,8 +133,9 @@ def build_workforce(ctx: ScenarioContext) -> None:
                     jurisdiction=grid, jpath=grid.path, kind=kind, staff=person, active_from=START
                 )
             )
+    units_by_sub = _group(ctx.data["units"], levels=1)
     for sub in ctx.data["subdistricts"]:
-        big = [g for g in ctx.data["big_grids"] if g.path.startswith(sub.path)]
+        big = big_by_sub[sub.path]
         leaders = [by_node[g.id][0] for g in big]
         cadres = [p for g in big for p in by_node[g.id][2:4]]
         for i in range(encheng.TASK_FORCES):
@@ -133,13 +146,9 @@ def build_workforce(ctx: ScenarioContext) -> None:
         for j, (patrol, name) in enumerate(PATROLS):
             crew = [cadres[(j * 11 + k) % len(cadres)] for k in range(6)]
             team(patrol, name, sub, crew[0], crew)
-        for unit in ctx.data["units"]:
-            if unit.kind == "community" and unit.path.startswith(sub.path):
-                vols = [
-                    by_node[s.id][3]
-                    for s in ctx.data["small_grids"]
-                    if s.path.startswith(unit.path)
-                ]
+        for unit in units_by_sub[sub.path]:
+            if unit.kind == "community":
+                vols = [by_node[s.id][3] for s in small_by_unit[unit.path]]
                 team(TeamKind.VOLUNTEER_SQUAD, f"{unit.name}党员义工先锋队", unit, vols[0], vols)
     teams = Team.objects.bulk_create(teams, batch_size=2000)
     TeamMembership.objects.bulk_create(

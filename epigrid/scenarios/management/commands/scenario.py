@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from epigrid.scenarios.builder import ScenarioContext, parts
 
@@ -63,6 +63,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             for p in parts():
                 p.build(ctx)
+        if connection.vendor == "postgresql":
+            # Fresh tables have no planner statistics until autovacuum comes round.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         if options["accounts_json"]:
             options["accounts_json"].parent.mkdir(parents=True, exist_ok=True)
