@@ -34,7 +34,7 @@ serve: migrate
 # The whole suite on SQLite, or on PostgreSQL when EPIGRID_DATABASE_URL points there.
 # Browser tests skip (with the reason) where no Chromium is installed.
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

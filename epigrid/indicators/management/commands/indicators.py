@@ -2,7 +2,8 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from epigrid.geo.models import Jurisdiction
 from epigrid.indicators.catalogue import catalogue
@@ -52,7 +53,9 @@ class Command(BaseCommand):
                 )
             )
             return
-        self.stdout.write(f"{node.name} ({node.code}) as of {as_of.isoformat()}")
+        # The table is read by people: in the deployment's language (Chinese first).
+        translation.activate(settings.LANGUAGE_CODE)
+        self.stdout.write(f"{node.name} ({node.code}) {as_of.isoformat()}")
         for indicator in catalogue():
             self.stdout.write(
                 f"  {indicator.key:<28} {figures.totals[indicator.key]:>10,}  {indicator.label}"
