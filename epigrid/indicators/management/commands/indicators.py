@@ -1,10 +1,11 @@
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 
+from epigrid.core.commands import require_migrated
 from epigrid.geo.models import Jurisdiction
 from epigrid.indicators.catalogue import catalogue
 from epigrid.indicators.selectors import figures_for
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
     def handle(self, *args, **options) -> None:
+        require_migrated()
         try:
             as_of = (
                 dt.date.fromisoformat(options["as_of"])

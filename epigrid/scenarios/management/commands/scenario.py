@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from epigrid.core.commands import require_migrated
 from epigrid.scenarios.builder import ScenarioContext, parts
 
 SCENARIOS = ["encheng"]
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        require_migrated()
         import random
 
         scale = options["scale"]
