@@ -89,3 +89,16 @@ def test_audit_page_shows_changes(world, web):
     page = web("hq").get("/audit/?action=staff.update").content.decode()
     assert "改过的名字" in page
     assert "grid_b-cadre" in page
+
+
+def test_every_audited_action_has_a_readable_label():
+    import pathlib
+    import re
+
+    from epigrid.audit.labels import ACTION_LABELS
+
+    used = set()
+    for path in (pathlib.Path(__file__).parents[1] / "epigrid").rglob("*.py"):
+        used |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text()))
+    assert used
+    assert used - set(ACTION_LABELS) == set()

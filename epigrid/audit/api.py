@@ -10,6 +10,7 @@ from epigrid.api.routing import CapabilityRouter
 from epigrid.api.schemas import PageOut
 from epigrid.core.pagination import keyset_page
 
+from .labels import action_label
 from .selectors import audit_event_list
 
 router = CapabilityRouter(tags=["audit"])
@@ -20,6 +21,7 @@ class AuditEventOut(Schema):
     at: dt.datetime
     actor: str
     action: str
+    action_label: str
     entity_type: str
     entity_id: str
     entity_label: str
@@ -57,6 +59,7 @@ def audit_events(request: HttpRequest, filters: Query[AuditFilters]):
                 at=e.at,
                 actor=e.actor_username,
                 action=e.action,
+                action_label=action_label(e.action),
                 entity_type=e.entity_type,
                 entity_id=e.entity_id,
                 entity_label=e.entity_label,

@@ -11,7 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class StaffForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     category = forms.ChoiceField(label=_("Category"), choices=StaffCategory.choices)
     title = forms.CharField(label=_("Post"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)

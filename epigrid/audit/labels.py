@@ -1,0 +1,41 @@
+"""Readable names for audit actions and record types, for people reading the trail."""
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "scenario.build": _("Reference scenario built"),
+    "jurisdiction.create": _("Unit added"),
+    "jurisdiction.rename": _("Unit renamed"),
+    "jurisdiction.deactivate": _("Unit deactivated"),
+    "staff.create": _("Grid worker added"),
+    "staff.update": _("Grid worker edited"),
+    "staff.deactivate": _("Grid worker taken off duty"),
+    "staff.login_create": _("Login given to a grid worker"),
+    "team.create": _("Team formed"),
+    "team.update": _("Team edited"),
+    "team.member_add": _("Team member added"),
+    "team.member_remove": _("Team member removed"),
+    "team.dissolve": _("Team dissolved"),
+    "responsibility.assign": _("Grid responsibility assigned"),
+    "party.create": _("Party committee set up"),
+    "party.update": _("Party committee edited"),
+    "party.dissolve": _("Party committee dissolved"),
+    "party.unit_add": _("Member unit joined"),
+    "party.unit_remove": _("Member unit left"),
+    "user.create": _("Login created"),
+    "role.grant": _("Role granted"),
+    "token.create": _("API token issued"),
+    "token.revoke": _("API token revoked"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def entity_type_label(entity_type: str) -> str:
+    try:
+        return str(apps.get_model(entity_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return entity_type
