@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "epigrid.audit",
     "epigrid.workforce",
     "epigrid.party",
+    "epigrid.policy",
+    "epigrid.registry",
     "epigrid.indicators",
     "epigrid.scenarios",
 ]

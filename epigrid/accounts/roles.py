@@ -29,10 +29,28 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit.view"
     CONTACTS_VIEW = "contacts.view"  # unmasked phone numbers of people in lists
     ACCOUNTS_MANAGE = "accounts.manage"
+    POLICY_MANAGE = "policy.manage"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_MANAGE = "registry.manage"
+    IDS_VIEW = "ids.view"  # unmasked identity-document numbers
+    EXPORT_UNMASKED = "export.unmasked"  # exports with full ID numbers and phones
+    IMPORTS_RUN = "imports.run"
+    DUPLICATES_MERGE = "duplicates.merge"
+    SWEEPS_VIEW = "sweeps.view"
+    SWEEPS_MANAGE = "sweeps.manage"  # start campaigns, assign units
+    VISITS_RECORD = "visits.record"
 
 
 C = Capability
-_READ = {C.DASHBOARD_VIEW, C.GRIDS_VIEW, C.STAFF_VIEW, C.TEAMS_VIEW, C.PARTY_VIEW}
+_READ = {
+    C.DASHBOARD_VIEW,
+    C.GRIDS_VIEW,
+    C.STAFF_VIEW,
+    C.TEAMS_VIEW,
+    C.PARTY_VIEW,
+    C.REGISTRY_VIEW,
+    C.SWEEPS_VIEW,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.HQ: frozenset(Capability),

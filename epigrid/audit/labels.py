@@ -27,6 +27,23 @@ ACTION_LABELS = {
     "role.grant": _("Role granted"),
     "token.create": _("API token issued"),
     "token.revoke": _("API token revoked"),
+    "policy.set": _("Policy changed"),
+    "building.create": _("Building registered"),
+    "unit.create": _("Housing unit added"),
+    "unit.update": _("Housing unit edited"),
+    "person.create": _("Person registered"),
+    "person.update": _("Person's record edited"),
+    "person.view": _("Person's full record viewed"),
+    "person.merge": _("Duplicate records merged"),
+    "person.not_duplicate": _("Marked as different people"),
+    "residency.start": _("Moved in"),
+    "residency.end": _("Moved out"),
+    "arrival.create": _("Arrival recorded"),
+    "risk_area.create": _("Epidemic source area listed"),
+    "risk_area.end": _("Epidemic source area delisted"),
+    "category.assign": _("Key-person category assigned"),
+    "category.end": _("Key-person category ended"),
+    "export.create": _("List exported"),
 }
 
 

@@ -1,14 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from epigrid.indicators.catalogue import Indicator, count_by_jurisdiction, register
+from epigrid.indicators.catalogue import Indicator, count_by_path, register
 
 from .models import Jurisdiction, Kind
 
 
 def _nodes(*kinds: str):
-    return count_by_jurisdiction(
-        Jurisdiction.objects.filter(kind__in=kinds), field="id", path_field="path"
-    )
+    return count_by_path(Jurisdiction.objects.filter(kind__in=kinds), path_field="path")
 
 
 register(

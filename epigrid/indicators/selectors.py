@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from epigrid.accounts.access import Actor
-from epigrid.geo.models import Jurisdiction, within_q
+from epigrid.geo.models import Jurisdiction
 
 from .catalogue import Indicator, catalogue
 
@@ -15,12 +15,6 @@ class Figures:
     as_of: dt.date
     totals: dict[str, int]
     children: list[tuple[Jurisdiction, dict[str, int]]]
-
-
-def _subtree(node: Jurisdiction) -> list[tuple[int, str]]:
-    """(id, path, parent id) of every node in the subtree, active or not: counts belong to
-    the node they were recorded against even after it was deactivated."""
-    return list(Jurisdiction.objects.filter(within_q(node.path, "path")).values_list("id", "path"))
 
 
 def figures_for(
@@ -43,25 +37,23 @@ def figures_for(
         if with_children
         else []
     )
-    # Map every node of the subtree to the child of `node` it lies under: the child's path is
-    # the node's path cut after the segment that follows `node`'s own.
-    child_of: dict[int, int] = {}
-    if direct_children:
-        by_path = {c.path: c.id for c in direct_children}
-        start = len(node.path)
-        for node_id, path in _subtree(node):
-            end = path.find(".", start)
-            child = by_path.get(path[: end + 1]) if end >= 0 else None
-            if child is not None:
-                child_of[node_id] = child
+    # A row lies under the child whose path is the row's path cut after the segment that
+    # follows `node`'s own.
+    by_path = {c.path: c.id for c in direct_children}
+    start = len(node.path)
+
+    def child_of(path: str) -> int | None:
+        end = path.find(".", start)
+        return by_path.get(path[: end + 1]) if end >= 0 else None
+
     totals: dict[str, int] = {}
     per_child: dict[int, dict[str, int]] = {c.id: {} for c in direct_children}
     for indicator in indicators:
         total = 0
         sums: dict[int, int] = {}
-        for node_id, n in indicator.counter(node.path, as_of):
+        for path, n in indicator.counter(node.path, as_of):
             total += n
-            child = child_of.get(node_id)
+            child = child_of(path) if by_path else None
             if child is not None:
                 sums[child] = sums.get(child, 0) + n
         totals[indicator.key] = total

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from epigrid.indicators.catalogue import Indicator, count_by_jurisdiction, register
+from epigrid.indicators.catalogue import Indicator, count_by_path, register
 
 from .models import PartyCommittee
 
@@ -9,7 +9,7 @@ register(
         key="party_committees",
         label=_("Community party committees"),
         description=_('Communities with a "big party committee" (大党委) in force on the date.'),
-        counter=count_by_jurisdiction(PartyCommittee.objects.all()),
+        counter=count_by_path(PartyCommittee.objects.all()),
         order=12,
         group=_("Grids"),
     )
