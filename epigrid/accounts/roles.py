@@ -55,8 +55,24 @@ _READ = {
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.HQ: frozenset(Capability),
     Role.VILLAGE_SECRETARY: frozenset(
-        _READ | {C.STAFF_MANAGE, C.TEAMS_MANAGE, C.PARTY_MANAGE, C.AUDIT_VIEW, C.CONTACTS_VIEW}
+        _READ
+        | {
+            C.STAFF_MANAGE,
+            C.TEAMS_MANAGE,
+            C.PARTY_MANAGE,
+            C.AUDIT_VIEW,
+            C.CONTACTS_VIEW,
+            C.REGISTRY_MANAGE,
+            C.IDS_VIEW,
+            C.IMPORTS_RUN,
+            C.DUPLICATES_MERGE,
+            C.SWEEPS_MANAGE,
+            C.VISITS_RECORD,
+        }
     ),
-    Role.GRID_WORKER: frozenset(_READ | {C.CONTACTS_VIEW}),
+    # A grid worker checks identity documents at the door, so sees them unmasked in their grid.
+    Role.GRID_WORKER: frozenset(
+        _READ | {C.CONTACTS_VIEW, C.REGISTRY_MANAGE, C.IDS_VIEW, C.VISITS_RECORD}
+    ),
     Role.ANALYST: frozenset(_READ),
 }
