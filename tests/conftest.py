@@ -33,7 +33,20 @@ def _empty_cache(request):
 
         request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
         cache.clear()
+        _restore_migration_data()
     yield
+
+
+def _restore_migration_data() -> None:
+    """Transactional tests flush every table, including rows the migrations put there (the
+    default key-person categories): put them back, as a migrated database has them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    defaults = import_module("epigrid.registry.migrations.0002_default_categories")
+    if not apps.get_model("registry", "PersonCategory").objects.exists():
+        defaults.create(apps, None)
 
 
 @pytest.fixture
