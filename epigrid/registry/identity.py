@@ -7,6 +7,7 @@ created in 1994). Here that mismatch is a note on the record, never a refusal.
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,23 +36,30 @@ class ResidentId:
 
 def _region(number: str) -> tuple[bool, bool, str]:
     """(known code, in use in the birth year, place name) for the number's first six digits."""
-    info: dict[str, str] = {}
-    for _part, props in numdb.get("cn/loc").info(number[:6]):
-        info.update(props)
-    county = info.get("county")
-    if not county:
+    province, counties = _region_info(number[:6])
+    if not counties:
         return False, False, ""
     year = int(number[6:10])
     names = []
-    for entry in county.split(","):
+    for entry in counties.split(","):
         if not entry.startswith("["):
-            return True, True, info.get("province", "") + entry
+            return True, True, province + entry
         span, name = entry[1:].split("]")
         start, end = span.split("-")
         names.append(name)
         if (not start or year >= int(start)) and (not end or year <= int(end)):
-            return True, True, info.get("province", "") + name
-    return True, False, info.get("province", "") + (names[-1] if names else "")
+            return True, True, province + name
+    return True, False, province + (names[-1] if names else "")
+
+
+@functools.lru_cache(maxsize=8192)
+def _region_info(code: str) -> tuple[str, str]:
+    """(province, county entries with their year spans) from python-stdnum's region table.
+    Cached: a register repeats the same few regions thousands of times."""
+    info: dict[str, str] = {}
+    for _part, props in numdb.get("cn/loc").info(code):
+        info.update(props)
+    return info.get("province", ""), info.get("county", "")
 
 
 def check_resident_id(raw: object, *, today: dt.date | None = None) -> ResidentId:

@@ -22,6 +22,10 @@ from ..normalize import name_norm
 REFRESHED = ("phone", "hukou_place", "birth_date", "sex", "doc_note")
 
 
+DOC_TYPES = frozenset(DocType.values)
+SEXES = frozenset(("", *Sex.values))
+
+
 @dataclass(frozen=True)
 class PersonInput:
     """What a form, a visit or a spreadsheet row says about a person, as typed."""
@@ -47,15 +51,16 @@ def clean_person(data: PersonInput) -> dict:
         "doc_note": "",
         "doc_number": "",
     }
-    if data.doc_type not in DocType.values:
+    if data.doc_type not in DOC_TYPES:
         raise ValidationError({"doc_type": _("Choose one of the allowed values.")})
-    if fields["sex"] not in ("", *Sex.values):
+    if fields["sex"] not in SEXES:
         raise ValidationError({"sex": _("Choose one of the allowed values.")})
     raw = (data.doc_number or "").strip()
+    today = timezone.localdate()
     if data.doc_type == DocType.RESIDENT_ID:
         if raw:
             try:
-                rid = check_resident_id(raw, today=timezone.localdate())
+                rid = check_resident_id(raw, today=today)
             except ValidationError as exc:
                 raise ValidationError({"doc_number": exc.messages}) from exc
             fields.update(
@@ -68,7 +73,7 @@ def clean_person(data: PersonInput) -> dict:
                 {"doc_number": _("A document number is 5 to 32 letters or digits.")}
             )
         fields["doc_number"] = number
-    if fields["birth_date"] and fields["birth_date"] > timezone.localdate():
+    if fields["birth_date"] and fields["birth_date"] > today:
         raise ValidationError({"birth_date": _("A birth date cannot be in the future.")})
     return fields
 
