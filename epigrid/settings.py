@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "epigrid.party",
     "epigrid.policy",
     "epigrid.registry",
+    "epigrid.sweeps",
+    "epigrid.spreadsheets",
     "epigrid.indicators",
     "epigrid.scenarios",
 ]

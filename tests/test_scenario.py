@@ -17,6 +17,8 @@ SEED = {
     "grids_big": 28,
     "grids_small": 228,
     "grid_workers": 1092,
+    "sweep_visits": 9359,
+    "rental_houses_inspected": 4670,
     "tenants_registered": 7943,
     "persons_from_risk_areas": 161,
 }

@@ -9,6 +9,8 @@
 Each small grid has a cadre, a family doctor and a police officer in a three-person team;
 each big grid a responsible leader and a first responsible person in a stationed work group.
 Users: hq (city), secretary (锦岗村), worker_a (grid A), worker_b (grid B), analyst (city).
+The register (persons, dwellings, an arrival from the source area, a duplicate pair) is in
+tests/world_register.py, as `world.register`.
 """
 
 import datetime as dt
@@ -27,6 +29,8 @@ from epigrid.workforce.services import (
     team_create,
     team_member_add,
 )
+
+from .world_register import build_register
 
 START = dt.date(2020, 1, 27)
 PASSWORD = "correct-horse-battery-2020"
@@ -47,6 +51,7 @@ class World:
     users: dict[str, Any] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     committee: Any = None
+    register: dict[str, Any] = field(default_factory=dict)
 
     def actor(self, name: str) -> Actor:
         return actor_for(self.users[name]) if name in self.users else Actor()
@@ -155,6 +160,8 @@ def build_world(with_tokens: bool = True) -> World:
         contact_phone="13900000001",
         active_from=START,
     )
+
+    w.register = build_register(n)
 
     for username, (role, key) in ROLES.items():
         user = user_create(

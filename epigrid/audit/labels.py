@@ -44,6 +44,12 @@ ACTION_LABELS = {
     "category.assign": _("Key-person category assigned"),
     "category.end": _("Key-person category ended"),
     "export.create": _("List exported"),
+    "import.batch": _("Spreadsheet rows imported"),
+    "campaign.start": _("Sweep campaign started"),
+    "campaign.assign": _("Sweep units assigned"),
+    "campaign.close": _("Sweep campaign closed"),
+    "campaign_unit.assign": _("Sweep unit reassigned"),
+    "visit.record": _("Sweep visit recorded"),
 }
 
 

@@ -53,6 +53,8 @@ def arrival_record(
     """Records an arrival; the same person, day and origin again changes nothing.
     Returns (arrival, created)."""
     require_can(actor, Capability.REGISTRY_MANAGE, person.jpath)
+    if person.is_merged:
+        raise ValidationError({"person": _("This record was merged into another one.")})
     today = timezone.localdate()
     if arrived_on > today:
         raise ValidationError({"arrived_on": _("An arrival cannot be in the future.")})

@@ -24,6 +24,8 @@ def category_assign(
 ) -> tuple[CategoryAssignment, bool]:
     """Puts a person in a key-person category from a date; already there changes nothing."""
     require_can(actor, Capability.REGISTRY_MANAGE, person.jpath)
+    if person.is_merged:
+        raise ValidationError({"person": _("This record was merged into another one.")})
     if not category.active:
         raise ValidationError({"category": _("This category is no longer used.")})
     current = CategoryAssignment.objects.filter(

@@ -74,6 +74,7 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person) -> dict[s
         **fill, version=survivor.version + 1, updated_at=timezone.now()
     )
     survivor.refresh_from_db()
+    moved["residencies_closed"] = _one_current_home(survivor)
     audit_record(
         actor=actor,
         action="person.merge",
@@ -83,3 +84,21 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person) -> dict[s
         after={**snapshot(survivor), "merged": duplicate.pk, "moved": moved},
     )
     return moved
+
+
+def _one_current_home(person: Person) -> int:
+    """After a merge a person may hold two open residencies: keep the one of their current
+    dwelling (else the latest recorded), close the others today. Returns how many closed."""
+    open_rows = list(
+        Residency.objects.filter(person=person, move_out__isnull=True).order_by(
+            "-recorded_on", "-id"
+        )
+    )
+    if len(open_rows) < 2:
+        return 0
+    keep = next((r for r in open_rows if r.unit_id == person.current_unit_id), open_rows[0])
+    closing = [r.pk for r in open_rows if r.pk != keep.pk]
+    Residency.objects.filter(pk__in=closing).update(move_out=timezone.localdate())
+    if person.current_unit_id != keep.unit_id:
+        Person.objects.filter(pk=person.pk).update(current_unit_id=keep.unit_id)
+    return len(closing)

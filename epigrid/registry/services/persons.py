@@ -11,7 +11,7 @@ from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record, snapshot
 from epigrid.core.phones import normalize_phone
 from epigrid.core.writes import clean_text, versioned_update
-from epigrid.geo.models import Jurisdiction
+from epigrid.geo.models import Jurisdiction, Kind
 
 from ..identity import check_resident_id, normalize
 from ..models import DocType, Person, Sex
@@ -95,8 +95,10 @@ def person_register(
     data: PersonInput,
     recorded_on: dt.date | None = None,
 ) -> Person:
-    """Creates a person's master record in a grid; refuses a document number already held."""
+    """Creates a person's master record in a small grid; refuses a document number already held."""
     require_can(actor, Capability.REGISTRY_MANAGE, jurisdiction.path)
+    if jurisdiction.kind != Kind.SMALL_GRID:
+        raise ValidationError({"jurisdiction": _("A person is registered in a small grid.")})
     fields = clean_person(data)
     if find_by_document(fields["doc_type"], fields["doc_number"]):
         raise ValidationError(

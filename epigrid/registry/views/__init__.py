@@ -1,0 +1,1 @@
+"""The register's pages: persons, housing, arrivals and policy lists, duplicates, exports."""
