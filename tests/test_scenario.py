@@ -109,6 +109,20 @@ def test_every_figure_equals_what_the_scoped_api_lists_count():
     assert result["grids_small"] == count("/jurisdictions", within=code, kind="small_grid")
     assert result["grid_workers"] == count("/staff", within=code)
     assert result["party_committees"] == count("/party-committees", within=code)
+    # The register's figures, as of 2020-02-16 (today every arrival is outside the window).
+    as_of = figures("--jurisdiction", code, "--as-of", "2020-02-16")["indicators"]
+    tenancies = hq.all("/residencies", within=code, role="tenant", limit=500)
+    assert (
+        as_of["tenants_registered"]
+        == len([t for t in tenancies if t["recorded_on"] <= "2020-02-16"])
+        == 7943
+    )
+    arrivals = hq.all("/arrivals", within=code, risk_only="true", since="2020-02-03", limit=500)
+    assert (
+        as_of["persons_from_risk_areas"]
+        == len({a["person_id"] for a in arrivals if a["arrived_on"] <= "2020-02-16"})
+        == 161
+    )
     api_figures = hq.get("/indicators", jurisdiction=code).json()
     assert api_figures["indicators"] == result
     assert api_figures["jurisdiction"] == code
