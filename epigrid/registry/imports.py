@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from epigrid.accounts.access import Actor
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record
+from epigrid.core.bulk import fast_insert
 from epigrid.geo.models import Jurisdiction, Kind, within_q
 from epigrid.spreadsheets.columns import Column, Schema
 from epigrid.spreadsheets.engine import ParsedRow, RowError
@@ -325,7 +326,7 @@ def _match_persons(
                     setattr(found, key, f[key])
                     updated[found.pk] = found
         row.person_obj = found
-    Person.objects.bulk_create(created, batch_size=1000)
+    fast_insert(created)
     if updated:
         for p in updated.values():
             p.version += 1
@@ -357,7 +358,7 @@ def _units(rows: list[_Row], schema: Schema, result: BatchResult) -> dict[int, H
                 kind=BuildingKind.HOUSE,
             )
             new_buildings.append(buildings[key])
-    Building.objects.bulk_create(new_buildings, batch_size=1000)
+    fast_insert(new_buildings)
     wanted = {
         (
             buildings[(r.grid.path, address_norm(r.source.values["address"]))].pk,
@@ -403,7 +404,7 @@ def _units(rows: list[_Row], schema: Schema, result: BatchResult) -> dict[int, H
             )
             continue
         result_units[row.source.row_number] = unit
-    HousingUnit.objects.bulk_create(new_units, batch_size=1000)
+    fast_insert(new_units)
     if changed:
         HousingUnit.objects.bulk_update(changed, ["use", "rental_kind"])
     return result_units
@@ -445,7 +446,7 @@ def commit_tenants(actor: Actor, rows: list[ParsedRow], job: Any) -> BatchResult
     ]
     if ending:
         Residency.objects.filter(pk__in=ending).update(move_out=today)
-    Residency.objects.bulk_create(
+    fast_insert(
         [
             Residency(
                 person=r.person_obj,
@@ -456,8 +457,7 @@ def commit_tenants(actor: Actor, rows: list[ParsedRow], job: Any) -> BatchResult
                 recorded_on=today,
             )
             for r in starting
-        ],
-        batch_size=1000,
+        ]
     )
     # People created above already live there; those who moved in from elsewhere follow.
     for r in starting:
