@@ -1,7 +1,7 @@
 """Helpers shared by bench/run.py: hermetic environments, databases, timing and floors.
 
 Nothing here imports Django: the orchestrator talks to the product only through
-subprocesses (the `epigrid` command and bench/page_worker.py), each with its own
+subprocesses (the `epigrid` command and the bench/*_worker.py processes), each with its own
 EPIGRID_DATABASE_URL, and to the databases through plain DB-API drivers.
 """
 
@@ -29,6 +29,7 @@ REPO_DIR = BENCH_DIR.parent
 PG_DB = "epigrid_bench"
 PG_TEMPLATE_DB = "epigrid_bench_template"
 PG_FLOOR_DB = "epigrid_bench_floor"
+PG_SNAPSHOT_PREFIX = "epigrid_bench_snap_"  # built scenarios kept to copy from, dropped at the end
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Tables the product or Django fills at migrate time; everything else with rows after a build
@@ -164,8 +165,17 @@ class Target:
     def setup_template(self, env: dict[str, str]) -> None:
         raise NotImplementedError
 
-    def fresh(self, name: str) -> str:
-        """A new database equal to the migrated template; returns its EPIGRID_DATABASE_URL."""
+    def fresh(self, name: str, snapshot: str | None = None) -> str:
+        """A new database equal to the migrated template (or to `snapshot`, see `snapshot`);
+        returns its EPIGRID_DATABASE_URL."""
+        raise NotImplementedError
+
+    def snapshot(self, url: str, name: str) -> None:
+        """Keeps a copy of the database at `url` (no one connected to it) under `name`, for
+        `fresh(..., snapshot=name)`: a scenario is built once and copied where it is needed."""
+        raise NotImplementedError
+
+    def has_snapshot(self, name: str) -> bool:
         raise NotImplementedError
 
     def connect(self, url: str) -> Any:
@@ -199,12 +209,26 @@ class SqliteTarget(Target):
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
 
-    def fresh(self, name: str) -> str:
+    def fresh(self, name: str, snapshot: str | None = None) -> str:
         path = self.root / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(self.template, path)
+        source = self.template if snapshot is None else self._snapshot_path(snapshot)
+        shutil.copyfile(source, path)
         return f"sqlite:///{path}"
+
+    def _snapshot_path(self, name: str) -> Path:
+        return self.root / f"snapshot-{name}.sqlite3"
+
+    def snapshot(self, url: str, name: str) -> None:
+        source = urlsplit(url).path
+        conn = sqlite3.connect(source)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # a plain copy must be complete
+        conn.close()
+        shutil.copyfile(source, self._snapshot_path(name))
+
+    def has_snapshot(self, name: str) -> bool:
+        return self._snapshot_path(name).exists()
 
     def connect(self, url: str) -> sqlite3.Connection:
         conn = sqlite3.connect(urlsplit(url).path, isolation_level=None)
@@ -234,6 +258,7 @@ class PostgresTarget(Target):
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
         self.server_version = ""
+        self._snapshots: set[str] = set()
 
     def url_for(self, dbname: str) -> str:
         parts = urlsplit(self.admin_url)
@@ -260,19 +285,38 @@ class PostgresTarget(Target):
         except Exception:  # PostgreSQL before 13 has no FORCE
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
 
+    def _helpers(self, conn: Any) -> list[str]:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (PG_SNAPSHOT_PREFIX.replace("_", r"\_") + "%",),
+        ).fetchall()
+        return [PG_FLOOR_DB, PG_TEMPLATE_DB, *(r[0] for r in rows)]
+
     def setup_template(self, env: dict[str, str]) -> None:
+        self._snapshots.clear()
         with self._admin() as conn:
-            for name in (PG_DB, PG_FLOOR_DB, PG_TEMPLATE_DB):
+            for name in (PG_DB, *self._helpers(conn)):
                 self._drop(conn, name)
             conn.execute(f'CREATE DATABASE "{PG_TEMPLATE_DB}"')
         prepare_database(env, self.url_for(PG_TEMPLATE_DB))
 
-    def fresh(self, name: str) -> str:
+    def fresh(self, name: str, snapshot: str | None = None) -> str:
         dbname = PG_FLOOR_DB if name.startswith("floor") else PG_DB
+        source = PG_TEMPLATE_DB if snapshot is None else PG_SNAPSHOT_PREFIX + snapshot
         with self._admin() as conn:
             self._drop(conn, dbname)
-            conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{PG_TEMPLATE_DB}"')
+            conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{source}"')
         return self.url_for(dbname)
+
+    def snapshot(self, url: str, name: str) -> None:
+        source = urlsplit(url).path.lstrip("/")
+        with self._admin() as conn:
+            self._drop(conn, PG_SNAPSHOT_PREFIX + name)
+            conn.execute(f'CREATE DATABASE "{PG_SNAPSHOT_PREFIX + name}" TEMPLATE "{source}"')
+        self._snapshots.add(name)
+
+    def has_snapshot(self, name: str) -> bool:
+        return name in self._snapshots
 
     def connect(self, url: str) -> Any:
         import psycopg
@@ -294,10 +338,12 @@ class PostgresTarget(Target):
         return tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row)
 
     def cleanup(self) -> None:
-        """Drops the helper databases; epigrid_bench (the last build) is kept for inspection."""
+        """Drops the helper databases (floor, template, snapshots); epigrid_bench (the last
+        database measured) is kept for inspection."""
         with self._admin() as conn:
-            for name in (PG_FLOOR_DB, PG_TEMPLATE_DB):
+            for name in self._helpers(conn):
                 self._drop(conn, name)
+        self._snapshots.clear()
 
 
 # --------------------------------------------------------------------------- build floor
@@ -377,3 +423,191 @@ def run_page_worker(
         with_db(env, url),
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- import floor
+
+# The register tables a tenant import writes (besides its job, audit and row-error rows), in
+# an order that satisfies their foreign keys.
+IMPORT_TABLES = (
+    "registry_building",
+    "registry_housingunit",
+    "registry_person",
+    "registry_residency",
+)
+
+
+def import_insert_floor(target: Target, imported_url: str, snapshot: str) -> InsertFloor:
+    """Copies the register rows an import added (ids above the scenario's) into a fresh copy
+    of the database it was imported into, with DB-API executemany in one transaction, and
+    times only the inserts and the commit: same tables, rows, indexes, constraints and
+    connection pragmas as the import."""
+    floor_url = target.fresh("floor-import", snapshot=snapshot)
+    src = target.connect(imported_url)
+    dst = target.connect(floor_url)
+    try:
+        payload: list[tuple[str, list[str], list[tuple]]] = []
+        rows: dict[str, int] = {}
+        for table in IMPORT_TABLES:
+            base = dst.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()[0]
+            cur = src.execute(f'SELECT * FROM "{table}" WHERE id > {int(base)} ORDER BY id')
+            columns = [d[0] for d in cur.description]
+            data = [target.adapt(tuple(r)) for r in cur.fetchall()]
+            payload.append((table, columns, data))
+            rows[table] = len(data)
+        started = time.perf_counter()
+        with target.transaction(dst):
+            cur = dst.cursor()
+            for table, columns, data in payload:
+                cols = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join([target.placeholder] * len(columns))
+                cur.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', data)
+        seconds = time.perf_counter() - started
+    finally:
+        src.close()
+        dst.close()
+    return InsertFloor(seconds=seconds, rows=rows)
+
+
+def small_grids(target: Target, url: str) -> list[tuple[int, str, str]]:
+    """(id, path, code) of the active small grids, in code order."""
+    conn = target.connect(url)
+    try:
+        return [
+            (r[0], r[1], r[2])
+            for r in conn.execute(
+                "SELECT id, path, code FROM geo_jurisdiction "
+                "WHERE kind = 'small_grid' AND active_until IS NULL ORDER BY code"
+            ).fetchall()
+        ]
+    finally:
+        conn.close()
+
+
+def document_numbers(target: Target, url: str) -> set[str]:
+    conn = target.connect(url)
+    try:
+        return {r[0] for r in conn.execute("SELECT doc_number FROM registry_person").fetchall()}
+    finally:
+        conn.close()
+
+
+# Starts a command from a small, freshly started process. Linux carries a process's peak RSS
+# (ru_maxrss) into the programs it forks and execs: a worker started straight from this
+# orchestrator, which holds whole tables in memory for the floors, would report the
+# orchestrator's peak as its own. Started from this launcher, it inherits only the
+# launcher's few MiB.
+_LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
+def run_json_worker(
+    script: str, args: list[str], env: dict[str, str], url: str | None, *, own_rss: bool = False
+) -> Any:
+    """Runs bench/<script> with `args` in the hermetic environment (and database `url`);
+    returns the JSON object on its last line of output. `own_rss`: through the launcher, so
+    that the worker's ru_maxrss is its own."""
+    import json
+
+    command = [sys.executable, str(BENCH_DIR / script), *args]
+    if own_rss:
+        command = [sys.executable, "-c", _LAUNCHER, *command]
+    result = run(command, with_db(env, url) if url else env)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- a million persons
+
+
+@dataclass
+class PersonLoad:
+    before: int
+    added: int
+    seconds: float
+    method: str
+
+
+def load_persons(target: Target, url: str, total: int, *, batch: int = 50_000) -> PersonLoad:
+    """Tops registry_person up to `total` rows with generated active persons spread over the
+    small grids (see datagen.person_rows). Setup, not a measurement, so as fast as honestly
+    possible, in one transaction: the table's secondary indexes are dropped, the rows loaded
+    (PostgreSQL COPY; SQLite executemany with synchronous=OFF and a large page cache) and
+    the very same indexes created again from their stored definitions, unique ones included,
+    so the result is the product's schema; foreign keys are checked as usual. PostgreSQL then
+    gets VACUUM ANALYZE, what autovacuum does to a table that has just grown tenfold; SQLite
+    gets nothing (the product never runs ANALYZE)."""
+    import datetime as dt
+
+    from datagen import PERSON_COLUMNS, person_rows
+
+    grids = [(g[0], g[1]) for g in small_grids(target, url)]
+    taken = document_numbers(target, url)
+    conn = target.connect(url)
+    try:
+        before = conn.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0]
+        count = max(0, total - before)
+        stamp = dt.datetime(2020, 2, 10, 8, 0, tzinfo=dt.UTC)
+        rows = person_rows(count, grids, taken=taken, stamp=stamp)
+        cols = ", ".join(f'"{c}"' for c in PERSON_COLUMNS)
+        started = time.perf_counter()
+        if target.vendor == "postgresql":
+            conn.execute("SET maintenance_work_mem = '512MB'")
+            with target.transaction(conn):
+                # Foreign keys checked at the end of the COPY, not at commit: PostgreSQL
+                # creates no index on a table with pending trigger events.
+                conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                indexes = conn.execute(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                    "AND tablename = 'registry_person' AND indexname NOT IN "
+                    "(SELECT conname FROM pg_constraint)"
+                ).fetchall()
+                for name, _sql in indexes:
+                    conn.execute(f'DROP INDEX "{name}"')
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY registry_person ({cols}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+                for _name, sql in indexes:
+                    conn.execute(sql)
+            conn.execute("VACUUM ANALYZE registry_person")
+            method = "COPY, indexes rebuilt, VACUUM ANALYZE"
+        else:
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA cache_size=-1000000")  # 1 GB
+            naive = stamp.replace(tzinfo=None).isoformat(" ")
+            marks = ", ".join(["?"] * len(PERSON_COLUMNS))
+            sql = f"INSERT INTO registry_person ({cols}) VALUES ({marks})"
+            with target.transaction(conn):
+                indexes = conn.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'registry_person' AND sql IS NOT NULL"
+                ).fetchall()
+                for name, _sql in indexes:
+                    conn.execute(f'DROP INDEX "{name}"')
+                chunk: list[tuple] = []
+                for row in rows:
+                    chunk.append(
+                        (
+                            row[0],
+                            naive,
+                            naive,
+                            *row[3:9],
+                            row[9].isoformat(),
+                            *row[10:13],
+                            row[13].isoformat(),
+                            *row[14:],
+                        )
+                    )
+                    if len(chunk) >= batch:
+                        conn.executemany(sql, chunk)
+                        chunk = []
+                if chunk:
+                    conn.executemany(sql, chunk)
+                for _name, index_sql in indexes:
+                    conn.execute(index_sql)
+            method = "executemany, indexes rebuilt, synchronous=OFF"
+        seconds = time.perf_counter() - started
+    finally:
+        conn.close()
+    return PersonLoad(before=before, added=count, seconds=seconds, method=method)

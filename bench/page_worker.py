@@ -8,8 +8,9 @@ every page and the floor see the same machine conditions. It prints one JSON obj
 Floors measured here, per page:
 - healthz: GET /healthz, a trivial view behind the same middleware stack (no SQL);
 - connect: opening a database connection and running SELECT 1, which every request pays
-  while settings.py uses CONN_MAX_AGE=0 (the worker closes old connections around each
-  request as Django's WSGI handler does; the test client alone would keep one open);
+  when settings.py uses CONN_MAX_AGE=0 (the worker closes old connections around each
+  request as Django's WSGI handler does, honouring CONN_MAX_AGE; the test client alone
+  would keep one open);
 - sql_all: every SQL statement the page ran (captured with CaptureQueriesContext), replayed
   on a raw DB-API cursor of an open connection, rows fetched;
 - sql_counts: only the dashboard's grouped COUNT statements, replayed the same way.
@@ -65,7 +66,7 @@ def main() -> None:
     def fetch(path: str) -> Any:
         # The test client disconnects close_old_connections from request_started and
         # request_finished; call it as a WSGI server's request cycle would, so that
-        # CONN_MAX_AGE is honoured (0: a new connection for every request).
+        # CONN_MAX_AGE is honoured (0 would mean a new connection for every request).
         close_old_connections()
         try:
             return client.get(path)
@@ -114,7 +115,7 @@ def main() -> None:
                 sys.exit(f"page_worker: GET {paths[name]} answered {response.status_code}")
             times[name].append(_ms(elapsed))
 
-    # Floor: a new connection (what CONN_MAX_AGE=0 costs each request).
+    # Floor: a new connection (what CONN_MAX_AGE=0 would cost each request).
     connect: list[float] = []
     for _ in range(args.warmup + args.iterations):
         connection.close()

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
+from epigrid.core.queries import prefix_q
 from epigrid.geo.models import Jurisdiction, Kind, path_of, within_q
 
 from .identity import normalize
@@ -49,17 +50,17 @@ def search_q(actor: Actor, q: str) -> Q:
     document numbers, a phone prefix only where they may read phone numbers. Matching a
     prefix of a masked number would reveal it one digit at a time."""
     q = q.strip()[:MAX_QUERY]
-    condition = Q(name_norm__startswith=name_norm(q))
+    condition = prefix_q("name_norm", name_norm(q))
     doc = normalize(q)
     if doc.isalnum():
         ids = _paths_q(actor, Capability.IDS_VIEW)
         if ids is not None:
-            condition |= Q(doc_number__startswith=doc) & ids
+            condition |= prefix_q("doc_number", doc) & ids
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 3:
         contacts = _paths_q(actor, Capability.CONTACTS_VIEW)
         if contacts is not None:
-            condition |= Q(phone__startswith=digits) & contacts
+            condition |= prefix_q("phone", digits) & contacts
     return condition
 
 

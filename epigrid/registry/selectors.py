@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record
+from epigrid.core.queries import prefix_q
 from epigrid.geo.models import path_of, within_q
 
 from .identity import normalize
@@ -45,12 +46,12 @@ def person_list(
     if q:
         q = q.strip()[:32]
         doc = normalize(q)
-        condition = Q(name_norm__startswith=name_norm(q))
+        condition = prefix_q("name_norm", name_norm(q))
         if doc.isalnum():
-            condition |= Q(doc_number__startswith=doc)
+            condition |= prefix_q("doc_number", doc)
         digits = "".join(ch for ch in q if ch.isdigit())
         if len(digits) >= 3:
-            condition |= Q(phone__startswith=digits)
+            condition |= prefix_q("phone", digits)
         qs = qs.filter(condition)
     if category:
         qs = qs.filter(
