@@ -17,3 +17,12 @@ def prefix_q(field: str, prefix: str) -> Q:
     if connection.vendor == "sqlite":
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + _LAST})
     return Q(**{f"{field}__startswith": prefix})
+
+
+def any_of_q(model, conditions: list[Q]) -> Q:
+    """Rows matching any of `conditions`, as `pk IN (… UNION ALL …)`: each branch is answered
+    by its own index, where one OR across columns makes the planners scan the table."""
+    branches = [model._default_manager.filter(c).values("pk") for c in conditions]
+    if len(branches) == 1:
+        return Q(pk__in=branches[0])
+    return Q(pk__in=branches[0].union(*branches[1:], all=True))

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
-from epigrid.core.queries import prefix_q
+from epigrid.core.queries import any_of_q, prefix_q
 from epigrid.geo.models import Jurisdiction, Kind, path_of, within_q
 
 from .identity import normalize
@@ -50,18 +50,18 @@ def search_q(actor: Actor, q: str) -> Q:
     document numbers, a phone prefix only where they may read phone numbers. Matching a
     prefix of a masked number would reveal it one digit at a time."""
     q = q.strip()[:MAX_QUERY]
-    condition = prefix_q("name_norm", name_norm(q))
+    branches = [prefix_q("name_norm", name_norm(q))]
     doc = normalize(q)
     if doc.isalnum():
         ids = _paths_q(actor, Capability.IDS_VIEW)
         if ids is not None:
-            condition |= prefix_q("doc_number", doc) & ids
+            branches.append(prefix_q("doc_number", doc) & ids)
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 3:
         contacts = _paths_q(actor, Capability.CONTACTS_VIEW)
         if contacts is not None:
-            condition |= prefix_q("phone", digits) & contacts
-    return condition
+            branches.append(prefix_q("phone", digits) & contacts)
+    return any_of_q(Person, branches)
 
 
 def person_search(

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record
-from epigrid.core.queries import prefix_q
+from epigrid.core.queries import any_of_q, prefix_q
 from epigrid.geo.models import path_of, within_q
 
 from .identity import normalize
@@ -46,13 +46,13 @@ def person_list(
     if q:
         q = q.strip()[:32]
         doc = normalize(q)
-        condition = prefix_q("name_norm", name_norm(q))
+        branches = [prefix_q("name_norm", name_norm(q))]
         if doc.isalnum():
-            condition |= prefix_q("doc_number", doc)
+            branches.append(prefix_q("doc_number", doc))
         digits = "".join(ch for ch in q if ch.isdigit())
         if len(digits) >= 3:
-            condition |= prefix_q("phone", digits)
-        qs = qs.filter(condition)
+            branches.append(prefix_q("phone", digits))
+        qs = qs.filter(any_of_q(Person, branches))
     if category:
         qs = qs.filter(
             categories__category__code=category, categories__active_until__isnull=True
