@@ -99,13 +99,15 @@ def person_by_document(*, actor: Actor, number: str) -> Person | None:
 
 
 def grid_choices(
-    *, actor: Actor, capability: Capability, small_only: bool = False
+    *, actor: Actor, capability: Capability, small_only: bool = False, coarse: bool = False
 ) -> list[Jurisdiction]:
     """Active villages, communities and grids where the actor holds `capability`, in tree
-    order: what a filter or a "which grid" field offers."""
+    order: what a filter or a "which grid" field offers (`coarse`: down to villages only)."""
     kinds = (
         [Kind.SMALL_GRID]
         if small_only
+        else [Kind.SUBDISTRICT, Kind.VILLAGE, Kind.COMMUNITY]
+        if coarse
         else [Kind.SUBDISTRICT, Kind.VILLAGE, Kind.COMMUNITY, Kind.BIG_GRID, Kind.SMALL_GRID]
     )
     qs = scope(

@@ -30,8 +30,12 @@ def within_param(request: HttpRequest, actor: Actor) -> str | None:
 
 
 def grid_filter_choices(actor: Actor) -> list[tuple[str, str]]:
-    """The nodes one may filter a list by, in tree order, indented below the actor's top."""
-    nodes = queries.grid_choices(actor=actor, capability=Capability.REGISTRY_VIEW)
+    """The nodes one may filter a list by, in tree order, indented below the actor's top.
+    Above a subdistrict the list stops at villages: a city has thousands of grids, too many
+    for a dropdown (a grid is reached from its village's page or the `within` link)."""
+    tops = actor.paths(Capability.REGISTRY_VIEW)
+    coarse = any(p.count(".") <= 2 for p in tops)  # a city or subdistrict ("440785.001.")
+    nodes = queries.grid_choices(actor=actor, capability=Capability.REGISTRY_VIEW, coarse=coarse)
     top = min((n.depth for n in nodes), default=0)
     return [(n.code, "\u3000" * (n.depth - top) + n.name) for n in nodes]
 
