@@ -9,11 +9,12 @@ Modes (the last line printed is one JSON object):
 - read: the floor of reading. python-calamine opens the workbook and hands every row of the
   first sheet to Python, nothing else (no Django, no database).
 - parse: the product's own reading without the database: the import engine's `open_import`
-  and its parsed rows (header detection, column mapping, cell parsers), nothing committed.
-  Not a floor: it splits the import's time into reading and writing.
-- stream: openpyxl in read_only mode handing every row to Python, the streaming alternative
-  to python-calamine (which parses the whole sheet into memory first). Not a floor: it
-  measures what a constant-memory reader would cost.
+  and its parsed rows (the product's streaming .xlsx reader, header detection, column
+  mapping, cell parsers), nothing committed. Not a floor: it splits the import's time into
+  reading and writing.
+- stream: openpyxl in read_only mode handing every row to Python, the other streaming reader
+  at hand (python-calamine parses the whole sheet into memory first). Not a floor: a
+  comparison for the product's own reader.
 
 Memory: resource.getrusage(RUSAGE_SELF).ru_maxrss (peak resident set, KiB on Linux) just
 before the measured work and just after it; growth = after - before, so what the process had

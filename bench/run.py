@@ -33,9 +33,12 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import quarantine_bench
 from benchlib import (
     BENCH_DIR,
     DEFAULT_PG_URL,
@@ -68,7 +71,7 @@ PAGE_LABELS = {
     "dashboard_city": "dashboard city",
     "grid_list": "grid list",
 }
-PARTS = ("foundation", "import", "search")
+# The parts, in the order they run: see `Part` and PART_REGISTRY near the end of this file.
 
 IMPORT_SCALE = 1  # the scenario the register is imported into
 IMPORT_TARGET_ROWS_S = {"sqlite": 10_000.0}  # db -> rows per second, at the large size
@@ -142,10 +145,9 @@ def bench_target(
     that errors is recorded and the next one still runs."""
     log(f"[{target.vendor}] migrating a template database")
     target.setup_template(env)
-    runners = {"foundation": bench_foundation, "import": bench_import, "search": bench_search}
     for part in parts:
         try:
-            runners[part](target, env, args, results)
+            PART_REGISTRY[part].run(target, env, args, results)
         except Exception as exc:  # recorded and reported; the run goes on and exits 1
             results["errors"].append(
                 {
@@ -519,12 +521,8 @@ def report(results: dict[str, Any]) -> str:
         + ", ".join(f"{k}: {v}" for k, v in results["servers"].items()),
         "",
     ]
-    if "foundation" in meta["parts"]:
-        out += report_foundation(results)
-    if "import" in meta["parts"]:
-        out += report_import(results)
-    if "search" in meta["parts"]:
-        out += report_search(results)
+    for name in meta["parts"]:
+        out += PART_REGISTRY[name].report(results)
     if results["setup"]:
         out.append(
             "Setup (untimed by the targets): "
@@ -707,9 +705,13 @@ def report_import(results: dict[str, Any]) -> list[str]:
             left=1,
         )
     )
+    sizes = sorted({i["batch_size"] for i in results["imports"]})
     out.append(
-        "   Batch ms: median time of one batch's transaction (1,000 rows), first ten -> last ten"
+        "   Batch ms: median time of one batch's transaction ("
+        + " / ".join(f"{n:,}" for n in sizes)
+        + " rows, the product's default), first ten -> last ten; the next batch is read"
     )
+    out.append("   and checked in a thread meanwhile (epigrid/spreadsheets/feed.py)")
     out += [
         "",
         "   Peak memory: ru_maxrss growth of the process over the measured work (what it had",
@@ -865,18 +867,89 @@ def _search_table(entries: list[dict[str, Any]]) -> str:
 def _verdicts(results: dict[str, Any]) -> list[str]:
     return [
         r["result"]
-        for key in (
-            "builds",
-            "pages",
-            "query_counts",
-            "imports",
-            "import_memory",
-            "search",
-            "search_counts",
-        )
-        for r in results[key]
+        for part in PART_REGISTRY.values()
+        for key in part.verdicts
+        for r in results.get(key, [])
         if r["result"] is not None
     ]
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the benchmarks, chosen with --only NAME.
+
+    `run(target, env, args, results)` measures on one database (it is called once per engine,
+    SQLite first) and appends entries to the lists named in `lists`; every entry has a
+    "result" ("PASS", "FAIL" or None) if its list is named in `verdicts`. `report(results)`
+    returns the lines of its section of the printed report. A new part lives in a module of
+    its own in bench/ and is registered below the built-in ones, e.g.
+
+        register_part(Part("quarantine",
+            lambda t, env, args, res: quarantine_bench.bench(t, env, args, res, built=built),
+            lambda res: quarantine_bench.report(res, table=table, fmt=fmt),
+            lists=("quarantine_reads", "quarantine_writes"),
+            verdicts=("quarantine_reads", "quarantine_writes")))
+
+    (its command-line options, if any, go into main()'s parser).
+    """
+
+    name: str
+    run: Callable[[Target, dict[str, str], argparse.Namespace, dict[str, Any]], None]
+    report: Callable[[dict[str, Any]], list[str]]
+    lists: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()
+
+
+PART_REGISTRY: dict[str, Part] = {}
+
+
+def register_part(part: Part) -> None:
+    PART_REGISTRY[part.name] = part
+
+
+register_part(
+    Part(
+        "foundation",
+        bench_foundation,
+        report_foundation,
+        lists=("builds", "pages", "query_counts"),
+        verdicts=("builds", "pages", "query_counts"),
+    )
+)
+register_part(
+    Part(
+        "import",
+        bench_import,
+        report_import,
+        lists=("import_files", "imports", "import_memory"),
+        verdicts=("imports", "import_memory"),
+    )
+)
+register_part(
+    Part(
+        "search",
+        bench_search,
+        report_search,
+        lists=("search_meta", "search", "search_counts"),
+        verdicts=("search", "search_counts"),
+    )
+)
+# New parts: register_part(...) here, after the parts above (they run in this order).
+register_part(
+    Part(
+        "quarantine",
+        lambda target, env, args, results: quarantine_bench.bench(
+            target, env, args, results, built=built
+        ),
+        lambda results: quarantine_bench.report(results, table=table, fmt=fmt),
+        lists=("quarantine_reads", "quarantine_writes"),
+        verdicts=("quarantine_reads", "quarantine_writes"),
+    )
+)
+PARTS = tuple(PART_REGISTRY)
 
 
 # --------------------------------------------------------------------------- main
@@ -924,6 +997,12 @@ def main() -> int:
         help="stop timing a search or coverage call after this many seconds (5 calls at least)",
     )
     parser.add_argument(
+        "--quarantine-cases", type=int, default=100_000, help="open cases in the quarantine part"
+    )
+    parser.add_argument(
+        "--quarantine-writes", type=int, default=2000, help="follow-ups written through the service"
+    )
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get("EPIGRID_BENCH_PG_URL", DEFAULT_PG_URL),
         help=f"an admin URL of the PostgreSQL server; the bench (re)creates {PG_DB} there",
@@ -954,20 +1033,14 @@ def main() -> int:
         },
         "servers": {},
         "setup": [],
-        "builds": [],
-        "pages": [],
-        "query_counts": [],
-        "import_files": [],
-        "imports": [],
-        "import_memory": [],
         "import_breakdown": {},
-        "search_meta": [],
-        "search": [],
-        "search_counts": [],
         "skipped": [],
         "errors": [],
         "_registers": {},
     }
+    for part in PART_REGISTRY.values():
+        for key in part.lists:
+            results.setdefault(key, [])
     targets: list[Target] = [SqliteTarget(tmp)]
     pg = PostgresTarget(args.pg_url)
     if args.no_pg:

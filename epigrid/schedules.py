@@ -17,4 +17,6 @@ class Job(NamedTuple):
 JOBS: list[Job] = [
     # Finished background-task results are not needed for long.
     Job("prune-task-results", "17 3 * * *", ("prune_db_task_results", "--min-age-days", "7")),
+    # Two follow-ups missed in a row raise an alert within minutes of the second deadline.
+    Job("quarantine-scan", "*/5 * * * *", ("quarantine_scan",)),
 ]

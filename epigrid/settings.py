@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "epigrid.policy",
     "epigrid.registry",
     "epigrid.sweeps",
+    "epigrid.quarantine",
+    "epigrid.rosters",
     "epigrid.spreadsheets",
     "epigrid.indicators",
     "epigrid.scenarios",

@@ -18,6 +18,8 @@ urlpatterns = [
     path("workforce/", include("epigrid.workforce.urls")),
     path("party/", include("epigrid.party.urls")),
     path("sweeps/", include("epigrid.sweeps.urls")),
+    path("quarantine/", include("epigrid.quarantine.urls")),
+    path("rosters/", include("epigrid.rosters.urls")),
     path("register/", include("epigrid.registry.urls")),
     path("imports/", include("epigrid.spreadsheets.urls")),
     path("audit/", include("epigrid.audit.urls")),

@@ -21,6 +21,13 @@ SEED = {
     "rental_houses_inspected": 4670,
     "tenants_registered": 7943,
     "persons_from_risk_areas": 161,
+    # Home quarantine: 16 of the 161 (the seed); the rest is the scenario's own history.
+    "quarantine_needed": 16,
+    "quarantine_active": 16,
+    "followups_done_today": 30,
+    "followups_overdue": 2,
+    "fever_alerts_open": 1,
+    "assistance_open": 2,
 }
 
 

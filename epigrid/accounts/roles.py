@@ -39,6 +39,12 @@ class Capability(StrEnum):
     SWEEPS_VIEW = "sweeps.view"
     SWEEPS_MANAGE = "sweeps.manage"  # start campaigns, assign units
     VISITS_RECORD = "visits.record"
+    QUARANTINE_VIEW = "quarantine.view"  # cases, follow-ups, worklists, alerts, requests
+    QUARANTINE_MANAGE = "quarantine.manage"  # open, extend, shorten, close cases
+    FOLLOWUPS_RECORD = "followups.record"  # follow-ups, care, requests, self-report links
+    ALERTS_MANAGE = "alerts.manage"  # referral steps and closing alerts with an outcome
+    ROSTERS_VIEW = "rosters.view"
+    ROSTERS_MANAGE = "rosters.manage"  # posts, shifts, hand-over notes
 
 
 C = Capability
@@ -50,6 +56,8 @@ _READ = {
     C.PARTY_VIEW,
     C.REGISTRY_VIEW,
     C.SWEEPS_VIEW,
+    C.QUARANTINE_VIEW,
+    C.ROSTERS_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -68,11 +76,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.DUPLICATES_MERGE,
             C.SWEEPS_MANAGE,
             C.VISITS_RECORD,
+            C.QUARANTINE_MANAGE,
+            C.FOLLOWUPS_RECORD,
+            C.ALERTS_MANAGE,
+            C.ROSTERS_MANAGE,
         }
     ),
     # A grid worker checks identity documents at the door, so sees them unmasked in their grid.
+    # Three-person teams (cadre, family doctor, police) log in as grid workers of their grid:
+    # they follow up, take requests and carry an alert through its referral.
     Role.GRID_WORKER: frozenset(
-        _READ | {C.CONTACTS_VIEW, C.REGISTRY_MANAGE, C.IDS_VIEW, C.VISITS_RECORD}
+        _READ
+        | {
+            C.CONTACTS_VIEW,
+            C.REGISTRY_MANAGE,
+            C.IDS_VIEW,
+            C.VISITS_RECORD,
+            C.FOLLOWUPS_RECORD,
+            C.ALERTS_MANAGE,
+        }
     ),
     Role.ANALYST: frozenset(_READ),
 }

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from epigrid.accounts.access import Actor
+from epigrid.core.rows import insert_one
 
 from .models import AuditEvent
 
@@ -48,15 +49,18 @@ def audit_record(
         entity_type = entity_type or obj._meta.label_lower
         entity_id = entity_id or str(obj.pk)
         entity_label = entity_label or str(obj)[:200]
-    return AuditEvent.objects.create(
-        actor=actor.user,
-        actor_username=actor.label,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        entity_label=entity_label[:200],
-        jpath=jpath,
-        jurisdiction_code=jurisdiction_code or jpath.rstrip("."),
-        before=before,
-        after=after,
+    # insert_one: the trail is written by every service, so its INSERT is compiled once.
+    return insert_one(
+        AuditEvent(
+            actor=actor.user,
+            actor_username=actor.label,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_label=entity_label[:200],
+            jpath=jpath,
+            jurisdiction_code=jurisdiction_code or jpath.rstrip("."),
+            before=before,
+            after=after,
+        )
     )

@@ -19,3 +19,9 @@ def policy_value(key: str, on: dt.date) -> Any:
 
 def policy_history(key: str) -> list[PolicySetting]:
     return list(PolicySetting.objects.filter(key=key).order_by("-active_from"))
+
+
+def policy_snapshot(keys: list[str], on: "dt.date") -> dict[str, Any]:
+    """The values of `keys` in force on `on`, for a record to keep the policy it was judged
+    under."""
+    return {key: policy_value(key, on) for key in keys}

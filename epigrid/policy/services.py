@@ -26,11 +26,20 @@ def policy_set(
     spec = KEYS.get(key)
     if spec is None:
         raise ValidationError({"key": _("Unknown setting.")})
-    if isinstance(spec.default, int | float) and not isinstance(value, bool):
+    if spec.clean is not None:
+        try:
+            value = spec.clean(value)
+        except ValidationError as exc:
+            raise ValidationError({"value": exc.messages}) from exc
+    elif isinstance(spec.default, int | float) and not isinstance(spec.default, bool):
+        if isinstance(value, bool):
+            raise ValidationError({"value": _("Enter a number.")})
         try:
             value = type(spec.default)(value)
         except (TypeError, ValueError) as exc:
             raise ValidationError({"value": _("Enter a number.")}) from exc
+        if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+            raise ValidationError({"value": _("Enter a number.")})
         if (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum
         ):

@@ -87,6 +87,15 @@ def duplicate_candidates(
     return [g for g in groups if len(g.persons) > 1 and open_pairs(g.persons)][:limit]
 
 
+def different_documents(a: Person, b: Person) -> bool:
+    """Two records with different numbers of the same kind of document are two people (a
+    family sharing one phone, namesakes at one address): the queue shows them as not
+    mergeable, for someone to dismiss; a merge refuses them."""
+    return bool(
+        a.doc_number and b.doc_number and a.doc_type == b.doc_type and a.doc_number != b.doc_number
+    )
+
+
 @transaction.atomic
 def duplicate_dismiss(*, actor: Actor, first: Person, second: Person) -> None:
     """Records that two records are different people, so the queue stops showing them."""

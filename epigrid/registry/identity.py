@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
@@ -20,10 +21,17 @@ from stdnum.cn import ric
 EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
 
+_SEPARATORS = re.compile(r"[\s\-_·]")
+
+
 def normalize(raw: object) -> str:
     """Full-width digits and letters to ASCII, spaces and dashes out, upper case."""
-    text = unicodedata.normalize("NFKC", str(raw or ""))
-    return re.sub(r"[\s\-_·]", "", text).upper()
+    text = str(raw or "")
+    if not text.isascii():  # ASCII is its own NFKC form
+        text = unicodedata.normalize("NFKC", text)
+    if not text.isalnum():  # letters and digits only: no separator to take out
+        text = _SEPARATORS.sub("", text)
+    return text.upper()
 
 
 @dataclass(frozen=True)
@@ -36,10 +44,15 @@ class ResidentId:
 
 def _region(number: str) -> tuple[bool, bool, str]:
     """(known code, in use in the birth year, place name) for the number's first six digits."""
-    province, counties = _region_info(number[:6])
+    return _region_in(number[:6], int(number[6:10]))
+
+
+@functools.lru_cache(maxsize=16384)
+def _region_in(code: str, year: int) -> tuple[bool, bool, str]:
+    # Cached: a register holds a few regions and some decades of birth years.
+    province, counties = _region_info(code)
     if not counties:
         return False, False, ""
-    year = int(number[6:10])
     names = []
     for entry in counties.split(","):
         if not entry.startswith("["):
@@ -62,11 +75,21 @@ def _region_info(code: str) -> tuple[str, str]:
     return info.get("province", ""), info.get("county", "")
 
 
+@functools.lru_cache(maxsize=1024)
+def _region_note(code: str, place: str, year: int, language: str | None) -> str:
+    # Cached: the same note for every number of a region and birth year (in one language).
+    return _(
+        "Region code %(code)s (%(place)s) did not exist in %(year)d: the number was issued "
+        "later, which is normal."
+    ) % {"code": code, "place": place, "year": year}
+
+
 def check_resident_id(raw: object, *, today: dt.date | None = None) -> ResidentId:
     """The number in its stored form with birth date and sex, or a ValidationError saying what
     is wrong in words a grid worker can act on."""
     text = str(raw or "").strip()
-    if EXCEL_FLOAT.match(unicodedata.normalize("NFKC", text).upper()):
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if ("E" in folded or "e" in folded) and EXCEL_FLOAT.match(folded.upper()):
         raise ValidationError(
             _(
                 "This number went through Excel as a number and lost its last digits; "
@@ -96,19 +119,15 @@ def check_resident_id(raw: object, *, today: dt.date | None = None) -> ResidentI
             _("The check character does not match: a digit was probably mistyped.")
         )
     try:
-        birth = ric.get_birth_date(number)
-    except Exception as exc:
+        # What ric.get_birth_date does, without compacting the number a second time.
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
         raise ValidationError(_("The birth date in this number does not exist.")) from exc
     if birth > (today or dt.date.today()) or birth.year < 1880:
         raise ValidationError(_("The birth date in this number is impossible."))
     known, in_use, place = _region(number)
     if not known:
         raise ValidationError(_("The first six digits are not a region code."))
-    note = ""
-    if not in_use:
-        note = _(
-            "Region code %(code)s (%(place)s) did not exist in %(year)d: the number was issued "
-            "later, which is normal."
-        ) % {"code": number[:6], "place": place, "year": birth.year}
+    note = "" if in_use else _region_note(number[:6], place, birth.year, get_language())
     sex = "m" if int(number[16]) % 2 == 1 else "f"
     return ResidentId(number=number, birth_date=birth, sex=sex, note=note)

@@ -244,13 +244,9 @@ class ReviewGroup:
         people, whatever else they share (a merge would be refused)."""
         if len(self.persons) != 2:
             return True
-        a, b = self.persons
-        return not (
-            a.doc_number
-            and b.doc_number
-            and a.doc_type == b.doc_type
-            and a.doc_number != b.doc_number
-        )
+        from .duplicates import different_documents
+
+        return not different_documents(*self.persons)
 
 
 def review_queue(*, actor: Actor, within: str | None = None) -> list[ReviewGroup]:

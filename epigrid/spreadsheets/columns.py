@@ -30,7 +30,8 @@ class Column:
     """One field an import kind takes: `key` names it in code, `label` to people (a gettext
     string), `synonyms` are the header texts villages use for it (the Chinese label
     included: the lazy label is not read while the schema is built, before translations are
-    ready)."""
+    ready). `parse` must be a pure function of the cell's value: the engine parses a text it
+    has seen before in the same column only once."""
 
     key: str
     label: Any

@@ -26,7 +26,7 @@ from .columns import (
     normalise_header,
 )
 from .reading import Sheet, Source, SpreadsheetError, open_sheet
-from .values import CellError, cell_text, is_blank
+from .values import _BLANK, BLANK_FIRST, CellError, cell_text, is_blank
 
 # A row whose first filled cell starts with one of these sums up the rows above it, or is the
 # signature block under the table.
@@ -44,11 +44,12 @@ class RowError:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     row_number: int  # as Excel shows it
     values: dict[str, Any]  # every schema key; None where the cell is empty or unmapped
     errors: list[RowError] = field(default_factory=list)
+    prepared: Any = None  # what the import kind's `prepare` made of the row, if it ran
 
     @property
     def ok(self) -> bool:
@@ -101,8 +102,17 @@ class Import:
                 % {"columns": "、".join(missing)}
             )
         columns = {c.key: c for c in self.schema.columns}
-        plan = [
-            (index, key, str(columns[key].label), columns[key].parse, columns[key].required)
+        # Parsers are pure functions of the cell: a text seen before in the same column (the
+        # grid, the address, the rental kind, a date typed as text …) is parsed once.
+        plan: list[tuple[int, str, str, Any, bool, dict[Any, Any] | None]] = [
+            (
+                index,
+                key,
+                str(columns[key].label),
+                columns[key].parse,
+                columns[key].required,
+                {} if columns[key].parse is not None else None,
+            )
             for index, key in self.layout.mapping.items()
         ]
         empty: dict[str, None] = dict.fromkeys(columns)
@@ -110,44 +120,70 @@ class Import:
         mapped = set(self.layout.mapping)
         indexes = [index for index, *_rest in plan]
         start = max(after, self.layout.header_row)
+        blank_first = BLANK_FIRST
+        blank_match = _BLANK.match
         for number, cells in self.sheet.rows():
             if number <= start:
                 continue
             width = len(cells)
-            raw = [cells[i] if i < width else None for i in indexes]
-            blank = [is_blank(v) for v in raw]
-            if all(blank):
+            # Blank (is_blank, inlined: this runs for every cell of every row) …
+            for i in indexes:
+                v = cells[i] if i < width else None
+                if not (
+                    v is None
+                    or v == ""
+                    or (type(v) is str and v[0] in blank_first and blank_match(v) is not None)
+                ):
+                    break
+            else:
                 self.skipped.blank += 1
                 continue
+            # … or a total row, else parsed.
             if _is_total(cells, numeric_at, mapped):
                 if len(self.skipped.totals) < 1000:
                     self.skipped.totals.append(number)
                 continue
-            yield _parse_row(number, raw, blank, plan, empty)
+            yield _parse_row(number, cells, width, plan, empty)
+
+
+MEMO_SIZE = 4096  # texts remembered per column; the memo starts afresh when full
+_MISS = object()
 
 
 def _parse_row(
-    number: int, raw: list[Any], blank: list[bool], plan: list[tuple], empty: dict[str, None]
+    number: int, cells: list[Any], width: int, plan: list[tuple], empty: dict[str, None]
 ) -> ParsedRow:
     values: dict[str, Any] = dict(empty)
     errors: list[RowError] = []
-    for value, is_empty, (_index, key, label, parse, required) in zip(
-        raw, blank, plan, strict=True
-    ):
-        if is_empty:
-            result = None
-        elif parse is None:
+    blank_first = BLANK_FIRST
+    for index, key, label, parse, required, memo in plan:
+        value = cells[index] if index < width else None
+        if (
+            value is None
+            or value == ""
+            or (type(value) is str and value[0] in blank_first and _BLANK.match(value))
+        ):
+            if required:
+                errors.append(RowError(number, label, "", _("This cell must be filled in.")))
+            continue  # values[key] stays None
+        if parse is None:
             result = value
         else:
-            try:
-                result = parse(value)
-            except CellError as exc:
-                errors.append(RowError(number, label, cell_text(value), exc.message))
-                continue
-            except ValidationError as exc:
-                message = " ".join(str(m) for m in exc.messages)
-                errors.append(RowError(number, label, cell_text(value), message))
-                continue
+            result = memo.get(value, _MISS) if type(value) is str else _MISS
+            if result is _MISS:
+                try:
+                    result = parse(value)
+                except CellError as exc:
+                    errors.append(RowError(number, label, cell_text(value), exc.message))
+                    continue
+                except ValidationError as exc:
+                    message = " ".join(str(m) for m in exc.messages)
+                    errors.append(RowError(number, label, cell_text(value), message))
+                    continue
+                if type(value) is str:
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    memo[value] = result
         if required and (result is None or result == ""):
             errors.append(RowError(number, label, "", _("This cell must be filled in.")))
         values[key] = result

@@ -37,6 +37,7 @@ class BatchResult:
 
 
 CommitBatch = Callable[[Actor, list[ParsedRow], "ImportJob"], BatchResult]
+Prepare = Callable[[list[ParsedRow]], None]
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,20 @@ class ImportKind:
     """`commit_batch(actor, rows, job)` gets only rows without parse errors and runs inside the
     batch's transaction: it must not commit or catch database errors itself, and must write
     the same thing when handed the same rows again (a resumed import may repeat none, but a
-    re-imported file repeats all)."""
+    re-imported file repeats all).
+
+    `prepare(rows)`, if given, does a batch's per-row work that needs no database and no
+    actor (checking and normalising values) and keeps it in each row's `prepared`. It runs in
+    the thread that reads the file, one batch ahead, while the database writes the batch
+    before: it must not touch the database. `commit_batch` must also work on rows that were
+    not prepared (`prepared` is None)."""
 
     kind: str
     schema: Schema
     commit_batch: CommitBatch
     label: Any = ""
     capability: Capability = Capability.IMPORTS_RUN
+    prepare: Prepare | None = None
 
     def __post_init__(self) -> None:
         if self.schema.kind != self.kind:

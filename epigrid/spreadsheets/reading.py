@@ -1,13 +1,15 @@
-"""Opening the files villages send: .xlsx/.xlsm/.xls/.ods through python-calamine, .csv and
-tab-separated text through Python's csv module.
+"""Opening the files villages send: .xlsx/.xlsm through the streaming reader in `xlsx`,
+.xls/.ods/.xlsb through python-calamine, .csv and tab-separated text through Python's csv
+module.
 
 `open_sheet` refuses, with a message a person can act on, a file that is empty, damaged,
 password-protected or not a spreadsheet at all. It decides by the bytes, not the name: a
 workbook saved as .xls but really .xlsx opens fine, a photo renamed .xlsx does not.
 
-Rows are handed out one at a time with the row number Excel shows. python-calamine parses a
-whole sheet into its own (Rust) cell grid before the first row is read; what Python holds stays
-one row at a time.
+Rows are handed out one at a time with the row number Excel shows. An .xlsx is read as a
+stream (memory flat in the number of rows); python-calamine parses a whole sheet into its own
+(Rust) cell grid before the first row is read, which is fine for .xls (65,536 rows at most)
+and the rare .ods.
 """
 
 import codecs
@@ -16,7 +18,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,6 +29,7 @@ import python_calamine
 from django.utils.translation import gettext as _
 
 from .values import is_blank
+from .xlsx import NotXlsx, Workbook, XlsxError
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 Row = tuple[int, list[Any]]  # (row number as Excel shows it, cells from column A)
@@ -96,8 +99,16 @@ class Sheet:
     """The one sheet an import reads: its name, the number of its last row, and its rows."""
 
     name: str
-    last_row: int
+    _last_row: int | Callable[[], int] = field(repr=False)
     _rows: Callable[[], Iterator[Row]] = field(repr=False)
+
+    @property
+    def last_row(self) -> int:
+        """The number of the sheet's last row with data. For an .xlsx this reads the whole
+        sheet once (cheaply: row tags only), which also proves it is not damaged."""
+        if callable(self._last_row):
+            self._last_row = self._last_row()
+        return self._last_row
 
     def rows(self) -> Iterator[Row]:
         """(row number, cells) for every row from row 1 down, blank rows included; cells
@@ -155,6 +166,13 @@ def _opener(source: Source) -> Opener:
 
 
 def _workbook_sheet(opener: Opener, compound: bool) -> Sheet:
+    if not compound:
+        try:
+            return _xlsx_sheet(Workbook(opener))
+        except NotXlsx:
+            pass  # an .ods or an .xlsb: python-calamine reads those
+        except XlsxError as exc:
+            raise damaged() from exc
     try:
         with opener() as f:
             book = python_calamine.CalamineWorkbook.from_filelike(f)
@@ -171,6 +189,38 @@ def _workbook_sheet(opener: Opener, compound: bool) -> Sheet:
     except python_calamine.PasswordError as exc:
         raise encrypted() from exc
     except Exception as exc:
+        raise damaged() from exc
+
+
+def _xlsx_sheet(book: Workbook) -> Sheet:
+    # Visible worksheets first: a hidden sheet is usually a lookup list, not the register.
+    for info in sorted(book.sheets, key=lambda s: s.hidden):
+        sheet = book.sheet(info)
+        rows = _xlsx_rows(sheet)
+        try:
+            has_data = next(rows, None) is not None  # stops at the first row with data
+        finally:
+            rows.close()
+        if has_data:
+            return Sheet(
+                name=info.name,
+                _last_row=partial(_xlsx_last_row, sheet),
+                _rows=partial(_xlsx_rows, sheet),
+            )
+    raise no_data()
+
+
+def _xlsx_rows(sheet: Any) -> Generator[Row, None, None]:
+    try:
+        yield from sheet.rows()
+    except XlsxError as exc:
+        raise damaged() from exc
+
+
+def _xlsx_last_row(sheet: Any) -> int:
+    try:
+        return sheet.last_row()
+    except XlsxError as exc:
         raise damaged() from exc
 
 
@@ -196,7 +246,7 @@ def _first_sheet_with_data(book: Any) -> Sheet:
         if sheet.start is not None and sheet.height:
             return Sheet(
                 name=sheet.name,
-                last_row=sheet.end[0] + 1,
+                _last_row=sheet.end[0] + 1,
                 _rows=partial(_calamine_rows, book, sheet),
             )
     raise no_data()
@@ -257,7 +307,7 @@ def _csv_sheet(opener: Opener, head: bytes) -> Sheet:
         has_data = has_data or not all(is_blank(c) for c in cells)
     if not has_data:
         raise no_data()
-    return Sheet(name="", last_row=last_row, _rows=rows)
+    return Sheet(name="", _last_row=last_row, _rows=rows)
 
 
 def _text_encoding(opener: Opener, head: bytes) -> str:

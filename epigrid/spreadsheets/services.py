@@ -28,6 +28,7 @@ from epigrid.audit.services import audit_record
 from .columns import ColumnMap, clean_mapping
 from .engine import Import, ParsedRow, Preview, open_import, preview
 from .export import errors_xlsx
+from .feed import Feed
 from .kinds import BatchResult, ImportKind, get_kind
 from .models import (
     COUNT_KEYS,
@@ -329,14 +330,10 @@ def _run(job_id: int, opened: Import | None) -> ImportJob:
                 header_row=job.header_row,
                 use_saved_mappings=False,
             )
-        batch: list[ParsedRow] = []
-        for row in opened.rows(after=job.rows_done):
-            batch.append(row)
-            if len(batch) >= job.batch_size:
+        # The next batch is read and prepared in a thread while this one is committed.
+        with Feed(opened.rows(after=job.rows_done), job.batch_size, spec.prepare) as feed:
+            for batch in feed:
                 _commit_batch(actor, spec, job, batch)
-                batch = []
-        if batch:
-            _commit_batch(actor, spec, job, batch)
         with transaction.atomic():
             finished = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
                 status=ImportStatus.DONE, finished_at=timezone.now()

@@ -35,7 +35,17 @@ _SERIAL_MAX = (dt.datetime.combine(LATEST, dt.time()) - _EXCEL_EPOCH).days + 1
 
 # Characters that copy-paste from web pages and WeChat leaves behind, invisible on screen.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_BLANK = re.compile("[\\s\u200b\u200c\u200d\u2060\ufeff\u00ad]*\\Z")
+# Blank: nothing a person would see, white space, zero-width and control characters.
+_BLANK = re.compile("[\\s\x00-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]*\\Z")
+# What a blank text can start with (white space ends at U+3000): a text that starts with
+# anything else is not blank, which spares the pattern for almost every cell.
+BLANK_FIRST = frozenset(
+    "".join(
+        c for c in map(chr, range(0x3001)) if c.isspace() or c <= "\x1f" or "\x7f" <= c <= "\x9f"
+    )
+    + "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+)
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 
@@ -49,12 +59,13 @@ _DATE_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 
 
 def is_blank(value: Any) -> bool:
-    """None, '' and text of white space only (full-width spaces included) count as empty."""
+    """None, '' and text of white space (full-width spaces included), zero-width and control
+    characters only count as empty: nothing a person would see."""
     # Called for every cell of every row: the common answers come first.
     if value is None or value == "":
         return True
     if type(value) is str:
-        return _BLANK.match(value) is not None
+        return value[0] in BLANK_FIRST and _BLANK.match(value) is not None
     return False
 
 
@@ -94,6 +105,8 @@ def _clean(text: str) -> str:
         # NFKC turns full-width letters, digits and punctuation into ASCII, leaves Chinese alone.
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
+    if _SPACE_OR_CONTROL.search(text) is None:
+        return text  # the common case: nothing to collapse or drop
     if _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
@@ -112,8 +125,12 @@ def parse_code(value: Any) -> str:
         raise CellError(_("Expected a code, not a yes/no value."))
     if isinstance(value, float) and abs(value) >= 10**EXCEL_DIGITS:
         raise CellError(_lost_digits())
-    text = "".join(parse_text(value).split()).lstrip("'`")
-    if _SCIENTIFIC.match(text):
+    text = parse_text(value)  # white space is single spaces by now
+    if " " in text:
+        text = text.replace(" ", "")
+    if text[:1] in ("'", "`"):
+        text = text.lstrip("'`")
+    if ("e" in text or "E" in text) and _SCIENTIFIC.match(text):
         # "4.40785E+17": a CSV written by Excel from a number cell.
         raise CellError(_lost_digits())
     return text

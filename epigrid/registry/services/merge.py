@@ -11,6 +11,7 @@ from epigrid.accounts.access import Actor, require_can
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record, snapshot
 
+from ..duplicates import different_documents
 from ..models import Arrival, CategoryAssignment, HousingUnit, Person, Residency
 
 # Other apps link to persons too (visits, quarantine cases): they register a mover that
@@ -39,12 +40,7 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person) -> dict[s
         raise ValidationError({"duplicate": _("A record cannot be merged into itself.")})
     if survivor.is_merged or duplicate.is_merged:
         raise ValidationError({"duplicate": _("One of these records was already merged.")})
-    if (
-        survivor.doc_number
-        and duplicate.doc_number
-        and survivor.doc_type == duplicate.doc_type
-        and survivor.doc_number != duplicate.doc_number
-    ):
+    if different_documents(survivor, duplicate):
         raise ValidationError(
             {
                 "duplicate": _(

@@ -1,0 +1,1 @@
+"""Reads of home quarantine, scoped to the actor, one module per part."""

@@ -1,0 +1,263 @@
+"""Follow-ups of a case: a phone or video call, a door visit or a self-report, filling the
+slot it answers; each one is judged for escalation in the same transaction."""
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from epigrid.accounts.access import Actor, require_can
+from epigrid.accounts.roles import Capability
+from epigrid.audit.services import audit_record, snapshot
+from epigrid.core.rows import insert_one, update_one
+from epigrid.core.writes import clean_text
+from epigrid.workforce.models import StaffMember, TeamMembership
+
+from .. import rules
+from ..models import FollowUp, FollowUpSlot, MeasureSite, Method, ObservationCase, Result
+from . import escalation
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+TENTH = Decimal("0.1")
+REACHED = (Result.WELL, Result.UNWELL)
+
+
+def clean_temperature(value: object) -> Decimal | None:
+    """A reading in °C rounded to one decimal, inside TEMPERATURE_MIN..MAX; None for none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({"temperature": _("Enter a temperature such as 36.5.")})
+    try:
+        reading = Decimal(str(value).strip().replace("，", ".").replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"temperature": _("Enter a temperature such as 36.5.")}) from exc
+    if not reading.is_finite():
+        raise ValidationError({"temperature": _("Enter a temperature such as 36.5.")})
+    # Far outside the range first: a huge exponent cannot even be rounded.
+    if rules.TEMPERATURE_MIN - 1 < reading < rules.TEMPERATURE_MAX + 1:
+        reading = reading.quantize(TENTH, rounding=ROUND_HALF_UP)
+    if not rules.TEMPERATURE_MIN <= reading <= rules.TEMPERATURE_MAX:
+        raise ValidationError(
+            {
+                "temperature": _(
+                    "%(t)s °C is not a possible body temperature: enter a reading between "
+                    "%(lo)s and %(hi)s °C."
+                )
+                % {
+                    "t": reading if abs(reading) < 1000 else "…",
+                    "lo": rules.TEMPERATURE_MIN,
+                    "hi": rules.TEMPERATURE_MAX,
+                }
+            }
+        )
+    return reading
+
+
+def _check_staff(staff: StaffMember, case: ObservationCase) -> None:
+    """Who followed up works for the case's grid (there or above it) or is in its team."""
+    serves = case.jpath.startswith(staff.jpath) or (
+        case.team_id is not None
+        and TeamMembership.objects.filter(
+            team_id=case.team_id, staff=staff, active_until__isnull=True
+        ).exists()
+    )
+    if staff.active_until is not None or not serves:
+        raise ValidationError(
+            {"staff": _("%(name)s does not work for this case's grid.") % {"name": staff.name}}
+        )
+
+
+def _own_staff(actor: Actor) -> StaffMember | None:
+    if actor.user is None:
+        return None
+    return StaffMember.objects.filter(user=actor.user, active_until__isnull=True).first()
+
+
+def _locked_slot(case: ObservationCase, slot: FollowUpSlot) -> FollowUpSlot:
+    """The slot, locked together with its case, case first as every service locks them
+    (refused if the slot belongs to another case). Raw querysets: no SQL to compile on the
+    write path, the fields' converters still apply."""
+    q = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    cases = ObservationCase.objects.raw(
+        f"SELECT * FROM {q(ObservationCase._meta.db_table)} WHERE id = %s{lock}",  # noqa: S608
+        [case.pk],
+    )
+    slots = FollowUpSlot.objects.raw(
+        f"SELECT * FROM {q(FollowUpSlot._meta.db_table)} WHERE id = %s AND case_id = %s{lock}",  # noqa: S608
+        [slot.pk, case.pk],
+    )
+    locked_case = next(iter(cases), None)
+    found = next(iter(slots), None)
+    if locked_case is None or found is None:
+        raise ValidationError({"slot": _("This slot belongs to another case.")})
+    found.case = locked_case
+    return found
+
+
+def _pick_slot(
+    case: ObservationCase, slot: FollowUpSlot | None, taken_at: dt.datetime, now: dt.datetime
+) -> FollowUpSlot:
+    """The slot a follow-up answers: the one given, checked; else the earliest not done of
+    the follow-up's day that was already open when it was taken (a late follow-up fills an
+    overdue slot before the current one)."""
+    if slot is None:
+        found = (
+            FollowUpSlot.objects.select_for_update()
+            .filter(
+                case=case,
+                done_at__isnull=True,
+                opens_at__lte=taken_at,
+                ends_at__gt=taken_at,
+            )
+            .order_by("deadline", "id")
+            .first()
+        )
+        if found is None:
+            raise ValidationError(
+                {
+                    "slot": _(
+                        "No follow-up of this case is open at that time: the day's follow-ups "
+                        "are done, or the next one has not opened yet."
+                    )
+                }
+            )
+        return found
+    found = slot  # locked by _locked_slot
+    if found.opens_at > now or found.opens_at > taken_at:
+        raise ValidationError(
+            {
+                "slot": _("This follow-up is not open yet: it opens at %(t)s.")
+                % {"t": timezone.localtime(found.opens_at, rules.zone()).strftime("%m-%d %H:%M")}
+            }
+        )
+    if taken_at >= found.ends_at:
+        raise ValidationError({"taken_at": _("The time taken is after this follow-up's day.")})
+    if found.done_at is not None:
+        raise ValidationError({"slot": _("This follow-up is already done.")})
+    return found
+
+
+def _clean_symptoms(case: ObservationCase, symptoms: Sequence[str]) -> list[str]:
+    if isinstance(symptoms, str):
+        symptoms = [symptoms]
+    codes = list(dict.fromkeys(str(s).strip() for s in symptoms if str(s).strip()))
+    unknown = rules.unknown_symptoms(case.policy, codes)
+    if unknown:
+        raise ValidationError(
+            {
+                "symptoms": _("Unknown symptom: %(codes)s. Choose from the case's list.")
+                % {"codes": ", ".join(unknown[:5])}
+            }
+        )
+    return codes
+
+
+@transaction.atomic
+def followup_record(
+    *,
+    actor: Actor,
+    case: ObservationCase,
+    method: str,
+    result: str,
+    taken_at: dt.datetime | None = None,
+    slot: FollowUpSlot | None = None,
+    staff: StaffMember | None = None,
+    temperature: Decimal | float | str | None = None,
+    site: str = "",
+    symptoms: Sequence[str] = (),
+    note: str = "",
+) -> FollowUp:
+    """Records one follow-up of an open case at `taken_at` (default now) for `slot` (default:
+    the earliest not-done slot open at that time). A reached person ("well"/"unwell") fills
+    the slot; "not reached" is kept as an attempt and leaves it open. The case's latest
+    follow-up and temperature follow; escalation judges the follow-up in this transaction.
+    `staff` defaults to the actor's own grid-worker record (none for a self-report)."""
+    require_can(actor, Capability.FOLLOWUPS_RECORD, case.jpath)
+    # The slot given (the worklist's "record" link) is locked with its case in one query.
+    given = _locked_slot(case, slot) if slot is not None else None
+    locked = given.case if given else ObservationCase.objects.select_for_update().get(pk=case.pk)
+    now = timezone.now()
+    if locked.closed_at is not None:
+        raise ValidationError({"case": _("This case is closed: no more follow-ups.")})
+    errors: dict[str, str] = {}
+    if method not in Method.values:
+        errors["method"] = _("Choose one of the allowed values.")
+    if result not in Result.values:
+        errors["result"] = _("Choose one of the allowed values.")
+    if site and site not in MeasureSite.values:
+        errors["site"] = _("Choose one of the allowed values.")
+    if errors:
+        raise ValidationError(errors)
+    reading = clean_temperature(temperature)
+    codes = _clean_symptoms(locked, symptoms)
+    note = clean_text(note, "note", 500, required=False)
+    if result == Result.NOT_REACHED and (reading is not None or codes):
+        raise ValidationError(
+            {
+                "result": _(
+                    "A person who was not reached has no temperature or symptoms: leave them "
+                    "empty, or choose the result of the contact."
+                )
+            }
+        )
+    if reading is None:
+        site = ""
+    if taken_at is None:
+        taken_at = now
+    elif timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at, rules.zone())
+    if taken_at > now + CLOCK_SKEW:
+        raise ValidationError({"taken_at": _("A follow-up cannot be in the future.")})
+    chosen = _pick_slot(locked, given, taken_at, now)
+    if staff is None:
+        staff = _own_staff(actor)
+    if staff is not None:
+        _check_staff(staff, locked)
+    # The write path of a city's twice-daily follow-ups: single-row statements compiled once
+    # (core.rows), about a third of what create()/update() cost per call.
+    followup = insert_one(
+        FollowUp(
+            case=locked,
+            jpath=locked.jpath,
+            slot=chosen,
+            method=method,
+            taken_at=taken_at,
+            staff=staff,
+            temperature=reading,
+            site=site,
+            symptoms=codes,
+            result=result,
+            note=note,
+            recorded_by=actor.user,
+        )
+    )
+    if result in REACHED:
+        update_one(
+            FollowUpSlot,
+            chosen.pk,
+            {"done_at": taken_at, "followup": followup.pk},
+            only_if_null="done_at",
+        )
+        latest: dict[str, object] = {}
+        if locked.last_followup_at is None or taken_at >= locked.last_followup_at:
+            latest["last_followup_at"] = taken_at
+            if reading is not None:
+                latest["last_temperature"] = reading
+        if latest:
+            update_one(ObservationCase, locked.pk, latest)
+    audit_record(
+        actor=actor,
+        action="followup.record",
+        obj=followup,
+        jpath=followup.jpath,
+        after={**snapshot(followup), "slot_state": chosen.state_at(now)},
+    )
+    escalation.evaluate_followup(actor=actor, followup=followup)
+    return followup

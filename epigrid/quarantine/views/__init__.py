@@ -1,0 +1,1 @@
+"""Pages of home quarantine; each part keeps its views and its URL patterns together."""
