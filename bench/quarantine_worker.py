@@ -51,11 +51,11 @@ def main() -> None:
     from django.utils import timezone
 
     from epigrid.accounts.access import Actor, Grant, actor_for
-    from epigrid.accounts.models import User
+    from epigrid.accounts.models import RoleAssignment, User
     from epigrid.quarantine.models import FollowUp, FollowUpSlot, Method, Result
     from epigrid.quarantine.selectors import followups as sel
     from epigrid.quarantine.services.followups import followup_record
-    from epigrid.workforce.models import Team
+    from epigrid.workforce.models import StaffMember, Team
 
     if settings.DEBUG:
         sys.exit("quarantine_worker: DEBUG is on; refusing to measure")
@@ -87,8 +87,21 @@ def main() -> None:
             grants=(Grant(role="grid_worker", code=team.jurisdiction.code, path=team.jpath),),
         )
 
-    clients: dict[str, Client] = {"hq": Client()}
+    clients: dict[str, Client] = {"hq": Client(), "member": Client()}
     clients["hq"].force_login(hq_user)
+    # The big team's leader logs in as a grid worker of the team's grid: "a team's worklist"
+    # is what the team member's phone opens, /quarantine/worklist/ with no team chosen.
+    leader = teams["big"].leader
+    member_user, _ = User.objects.get_or_create(username="bench_big_team_leader")
+    RoleAssignment.objects.get_or_create(
+        user=member_user,
+        role="grid_worker",
+        jurisdiction=teams["big"].jurisdiction,
+        defaults={"jpath": teams["big"].jpath},
+    )
+    if leader is not None:
+        StaffMember.objects.filter(pk=leader.pk).update(user=member_user)
+    clients["member"].force_login(member_user)
     sub = teams["big"].jpath.split(".")[:2]
     subdistrict_code = ".".join(sub)
 
@@ -99,9 +112,9 @@ def main() -> None:
         qs = sel.overdue_list(actor=hq, within=within, now=now)
         return len(sel.overdue_page(qs, cursor=None, limit=50).items)
 
-    def page(path: str) -> int:
+    def page(path: str, who: str = "hq") -> int:
         close_old_connections()
-        response = clients["hq"].get(path)
+        response = clients[who].get(path)
         if response.status_code != 200:
             raise SystemExit(f"quarantine_worker: {path} answered {response.status_code}")
         return len(response.content)
@@ -109,9 +122,13 @@ def main() -> None:
     cases: dict[str, dict[str, Any]] = {
         "worklist selector (big team)": {"run": lambda: sel_worklist("big"), "limit": 100},
         "worklist selector (small team)": {"run": lambda: sel_worklist("small"), "limit": 100},
-        "worklist page": {
-            "run": lambda: page(f"/quarantine/worklist/?team={teams['big'].pk}"),
+        "worklist page (team member)": {
+            "run": lambda: page("/quarantine/worklist/", "member"),
             "limit": 100,
+        },
+        "worklist page (hq picks the team)": {
+            "run": lambda: page(f"/quarantine/worklist/?team={teams['big'].pk}"),
+            "limit": None,
         },
         "overdue selector (city)": {"run": lambda: sel_overdue(None), "limit": 200},
         "overdue selector (subdistrict)": {
