@@ -28,10 +28,14 @@ def _english_for_direct_service_calls():
 def _empty_cache(request):
     # The cache lives in a database table that transactional tests do not flush: start every
     # database test with no leftover login lock-outs.
-    if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None or {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         from django.core.cache import cache
 
-        request.getfixturevalue("db" if "db" in request.fixturenames else "transactional_db")
+        transactional = "transactional_db" in request.fixturenames or bool(
+            marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+        )
+        request.getfixturevalue("transactional_db" if transactional else "db")
         cache.clear()
         _restore_migration_data()
     yield
