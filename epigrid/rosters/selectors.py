@@ -19,7 +19,7 @@ from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
 from epigrid.core.pagination import Page, decode_cursor, encode_cursor
 from epigrid.geo.models import path_of, within_q
-from epigrid.workforce.models import StaffMember
+from epigrid.workforce.selectors import staff_of  # noqa: F401 - used here and by callers
 
 from . import coverage
 from .coverage import Gap
@@ -42,13 +42,6 @@ def check_span(start: dt.datetime, end: dt.datetime) -> None:
         raise ValidationError({"until": _("The end must be after the start.")})
     if end - start > MAX_SPAN:
         raise ValidationError({"until": _("At most %(n)d days at a time.") % {"n": MAX_SPAN.days}})
-
-
-def staff_of(actor: Actor) -> StaffMember | None:
-    """The grid-worker record of the acting user, if they are one and on duty."""
-    if actor.user is None:
-        return None
-    return StaffMember.objects.filter(user=actor.user, active_until__isnull=True).first()
 
 
 # --- posts --------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from epigrid.geo.models import Jurisdiction, path_of, within_q
 from epigrid.registry import selectors as registry
 from epigrid.registry.identity import normalize
 from epigrid.registry.models import DocType, Person
-from epigrid.workforce.models import StaffMember, TeamMembership
+from epigrid.workforce.models import TeamMembership
+from epigrid.workforce.selectors import staff_of
 
 from .models import Campaign, CampaignUnit, Outcome, Visit, VisitPerson
 
@@ -25,17 +26,6 @@ from .models import Campaign, CampaignUnit, Outcome, Visit, VisitPerson
 def _ancestors(path: str) -> list[str]:
     parts = path.rstrip(".").split(".")
     return [".".join(parts[: i + 1]) + "." for i in range(len(parts) - 1)]
-
-
-def staff_of(actor: Actor) -> StaffMember | None:
-    """The grid-worker record of the acting user, if they are one and on duty."""
-    if actor.user is None:
-        return None
-    return (
-        StaffMember.objects.filter(user=actor.user, active_until__isnull=True)
-        .select_related("jurisdiction")
-        .first()
-    )
 
 
 # --- campaigns ----------------------------------------------------------------------------

@@ -9,6 +9,17 @@ from epigrid.geo.models import Jurisdiction, path_of, within_q
 from .models import GridResponsibility, StaffMember, Team, TeamMembership
 
 
+def staff_of(actor: Actor) -> StaffMember | None:
+    """The grid-worker record of the acting user, if they are one and on duty."""
+    if actor.user is None:
+        return None
+    return (
+        StaffMember.objects.filter(user=actor.user, active_until__isnull=True)
+        .select_related("jurisdiction")
+        .first()
+    )
+
+
 def staff_list(
     *,
     actor: Actor,

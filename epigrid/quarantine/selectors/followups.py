@@ -15,7 +15,8 @@ from epigrid.accounts.access import Actor, scope
 from epigrid.accounts.roles import Capability
 from epigrid.core.pagination import Page, decode_cursor, encode_cursor
 from epigrid.geo.models import path_of, within_q
-from epigrid.workforce.models import StaffMember, Team, TeamMembership
+from epigrid.workforce.models import Team, TeamMembership
+from epigrid.workforce.selectors import staff_of
 
 from .. import rules
 from ..models import FollowUp, FollowUpSlot, SlotState
@@ -28,13 +29,6 @@ MAX_MISSED_DAYS = 14
 
 def _local_midnight(now: dt.datetime, days: int = 0) -> dt.datetime:
     return rules.local_midnight(now.astimezone(rules.zone()).date() + dt.timedelta(days=days))
-
-
-def staff_of(actor: Actor) -> StaffMember | None:
-    """The grid-worker record of the acting user, if they are one and on duty."""
-    if actor.user is None:
-        return None
-    return StaffMember.objects.filter(user=actor.user, active_until__isnull=True).first()
 
 
 def teams_of(actor: Actor) -> list[Team]:

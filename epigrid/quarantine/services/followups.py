@@ -16,6 +16,7 @@ from epigrid.audit.services import audit_record, snapshot
 from epigrid.core.rows import insert_one, update_one
 from epigrid.core.writes import clean_text
 from epigrid.workforce.models import StaffMember, TeamMembership
+from epigrid.workforce.selectors import staff_of
 
 from .. import rules
 from ..models import FollowUp, FollowUpSlot, MeasureSite, Method, ObservationCase, Result
@@ -71,12 +72,6 @@ def _check_staff(staff: StaffMember, case: ObservationCase) -> None:
         raise ValidationError(
             {"staff": _("%(name)s does not work for this case's grid.") % {"name": staff.name}}
         )
-
-
-def _own_staff(actor: Actor) -> StaffMember | None:
-    if actor.user is None:
-        return None
-    return StaffMember.objects.filter(user=actor.user, active_until__isnull=True).first()
 
 
 def _locked_slot(case: ObservationCase, slot: FollowUpSlot) -> FollowUpSlot:
@@ -217,7 +212,7 @@ def followup_record(
         raise ValidationError({"taken_at": _("A follow-up cannot be in the future.")})
     chosen = _pick_slot(locked, given, taken_at, now)
     if staff is None:
-        staff = _own_staff(actor)
+        staff = staff_of(actor)
     if staff is not None:
         _check_staff(staff, locked)
     # The write path of a city's twice-daily follow-ups: single-row statements compiled once
