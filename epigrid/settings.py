@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "epigrid.sweeps",
     "epigrid.quarantine",
     "epigrid.rosters",
+    "epigrid.checkpoints",
     "epigrid.spreadsheets",
     "epigrid.indicators",
     "epigrid.scenarios",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sweeps/", include("epigrid.sweeps.urls")),
     path("quarantine/", include("epigrid.quarantine.urls")),
     path("rosters/", include("epigrid.rosters.urls")),
+    path("checkpoints/", include("epigrid.checkpoints.urls")),
     path("register/", include("epigrid.registry.urls")),
     path("imports/", include("epigrid.spreadsheets.urls")),
     path("audit/", include("epigrid.audit.urls")),

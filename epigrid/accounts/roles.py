@@ -45,6 +45,9 @@ class Capability(StrEnum):
     ALERTS_MANAGE = "alerts.manage"  # referral steps and closing alerts with an outcome
     ROSTERS_VIEW = "rosters.view"
     ROSTERS_MANAGE = "rosters.manage"  # posts, shifts, hand-over notes
+    CHECKPOINTS_VIEW = "checkpoints.view"  # checkpoints, checks, rollups, the live board
+    CHECKPOINTS_MANAGE = "checkpoints.manage"  # register checkpoints and their posts
+    CHECKS_RECORD = "checks.record"  # log checks at a gate, enter paper sheets
 
 
 C = Capability
@@ -58,6 +61,7 @@ _READ = {
     C.SWEEPS_VIEW,
     C.QUARANTINE_VIEW,
     C.ROSTERS_VIEW,
+    C.CHECKPOINTS_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -80,6 +84,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.FOLLOWUPS_RECORD,
             C.ALERTS_MANAGE,
             C.ROSTERS_MANAGE,
+            C.CHECKPOINTS_MANAGE,
+            C.CHECKS_RECORD,
         }
     ),
     # A grid worker checks identity documents at the door, so sees them unmasked in their grid.
@@ -94,6 +100,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VISITS_RECORD,
             C.FOLLOWUPS_RECORD,
             C.ALERTS_MANAGE,
+            C.CHECKS_RECORD,
         }
     ),
     Role.ANALYST: frozenset(_READ),

@@ -149,3 +149,50 @@ SYMPTOMS = define(
         clean=clean_symptoms,
     )
 )
+
+
+PLATE_PREFIX = re.compile(r"^[\u4e00-\u9fff][A-Z]?$")
+
+
+def clean_plate_prefixes(value: Any) -> list[str]:
+    """A list like ["粤J"]: a province character, optionally with the city letter."""
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[\s,，、]+", value) if part]
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_g("Give at least one plate prefix, such as 粤J."))
+    out: list[str] = []
+    for item in value:
+        text = str(item).strip().upper()
+        if not PLATE_PREFIX.match(text):
+            raise ValidationError(
+                _g(
+                    "%(value)s is not a plate prefix "
+                    "(a province character and a letter, such as 粤J)."
+                )
+                % {"value": str(item)[:20]}
+            )
+        if text not in out:
+            out.append(text)
+    return out
+
+
+# Plates whose prefix is here are local at checkpoints; any other vehicle is flagged.
+LOCAL_PLATES = define(
+    Key(
+        "checkpoint_local_plates",
+        _("Local plate prefixes at checkpoints"),
+        ["粤J"],
+        clean=clean_plate_prefixes,
+    )
+)
+
+# A checkpoint that logged nothing for this long during its open hours is flagged on the board.
+SILENCE_MINUTES = define(
+    Key(
+        "checkpoint_silence_minutes",
+        _("Minutes without a check before a checkpoint is flagged as silent"),
+        30,
+        minimum=5,
+        maximum=720,
+    )
+)
