@@ -4,9 +4,9 @@ router."""
 
 from epigrid.api.routing import CapabilityRouter
 
-from . import checkpoints, checks, lookup, rollups
+from . import checkpoints, checks, ingest, lookup, rollups
 
 PREFIX = "/checkpoints"
 router = CapabilityRouter(tags=["checkpoints"])
-for part in (checkpoints, checks, lookup, rollups):
+for part in (checkpoints, checks, ingest, lookup, rollups):
     router.add_router("", part.router)
