@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import checkpoints_bench
+import checkpoints_rollup_bench
 import quarantine_bench
 from benchlib import (
     BENCH_DIR,
@@ -947,6 +949,26 @@ register_part(
         lambda results: quarantine_bench.report(results, table=table, fmt=fmt),
         lists=("quarantine_reads", "quarantine_writes"),
         verdicts=("quarantine_reads", "quarantine_writes"),
+    )
+)
+register_part(
+    Part(
+        "checkpoints",
+        checkpoints_bench.bench,
+        lambda results: checkpoints_bench.report(results, table=table, fmt=fmt),
+        lists=("checkpoints_ingest", "checkpoints_latency"),
+        verdicts=("checkpoints_ingest", "checkpoints_latency"),
+    )
+)
+register_part(
+    Part(
+        "checkpoint_rollups",
+        lambda target, env, args, results: checkpoints_rollup_bench.bench(
+            target, env, args, results, built=built
+        ),
+        lambda results: checkpoints_rollup_bench.report(results, table=table, fmt=fmt),
+        lists=("checkpoint_rollups",),
+        verdicts=("checkpoint_rollups",),
     )
 )
 PARTS = tuple(PART_REGISTRY)

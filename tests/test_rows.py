@@ -41,3 +41,80 @@ def test_update_one_changes_one_row_and_honours_the_null_guard(world):
     update_one(ObservationCase, case.pk, {"last_temperature": Decimal("37.4"), "team": None})
     case.refresh_from_db()
     assert (case.last_temperature, case.team_id) == (Decimal("37.4"), None)
+
+
+@pytest.mark.django_db
+def test_select_one_reads_what_the_orm_reads_whole_or_in_part(world):
+    from django.db import connection
+
+    from epigrid.core.rows import from_row, row_width, select_columns, select_one
+    from epigrid.quarantine.models import FollowUpSlot, ObservationCase
+    from tests.quarantine.world import make_case
+
+    case = make_case(world)
+    update_one(ObservationCase, case.pk, {"last_temperature": Decimal("36.6")})
+    fresh = ObservationCase.objects.get(pk=case.pk)
+    whole = select_one(ObservationCase, case.pk, for_update=True)
+    names = [f.attname for f in ObservationCase._meta.concrete_fields]
+    assert [getattr(whole, n) for n in names] == [getattr(fresh, n) for n in names]
+    assert whole.policy == fresh.policy and whole._state.adding is False
+    # A few fields, named in any order: those are loaded, the others deferred.
+    part = select_one(ObservationCase, case.pk, fields=("team", "person", "closed_at", "jpath"))
+    assert (part.pk, part.person_id, part.team_id, part.jpath, part.closed_at) == (
+        fresh.pk,
+        fresh.person_id,
+        fresh.team_id,
+        fresh.jpath,
+        None,
+    )
+    assert part.get_deferred_fields() >= {"policy", "start_date", "jurisdiction_id"}
+    assert part.start_date == fresh.start_date  # loaded on first use, as with only()
+    slot = FollowUpSlot.objects.filter(case=case).order_by("deadline").first()
+    assert select_one(FollowUpSlot, slot.pk, also={"case": case.pk}).deadline == slot.deadline
+    assert select_one(FollowUpSlot, slot.pk, also={"case": case.pk + 1}) is None
+    assert select_one(ObservationCase, case.pk + 1000) is None
+    # A hand-written join read back into two instances.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {select_columns(ObservationCase, 'c', ('jpath',))}, "  # noqa: S608
+            f"{select_columns(FollowUpSlot, 's')} FROM quarantine_observationcase c "
+            "JOIN quarantine_followupslot s ON s.case_id = c.id WHERE s.id = %s",
+            [slot.pk],
+        )
+        row = cursor.fetchone()
+    joined = from_row(FollowUpSlot, row, row_width(ObservationCase, ("jpath",)))
+    assert from_row(ObservationCase, row, fields=("jpath",)).jpath == case.jpath
+    assert [getattr(joined, f.attname) for f in FollowUpSlot._meta.concrete_fields] == [
+        getattr(slot, f.attname) for f in FollowUpSlot._meta.concrete_fields
+    ]
+
+
+@pytest.mark.django_db
+def test_insert_one_stores_what_create_would(world):
+    from epigrid.core.rows import insert_one
+    from epigrid.quarantine.models import FollowUp, FollowUpSlot
+    from tests.quarantine.world import make_case
+
+    case = make_case(world)
+    slot = FollowUpSlot.objects.filter(case=case).order_by("deadline").first()
+    values = {
+        "case": case,
+        "jpath": case.jpath,
+        "slot": slot,
+        "method": "video",
+        "taken_at": timezone.now(),
+        "staff": world.staff["grid_a.cadre"],
+        "temperature": Decimal("37.3"),
+        "site": "ear",
+        "symptoms": ["cough"],
+        "result": "unwell",
+        "note": "",
+    }
+    made = insert_one(FollowUp(**values))
+    created = FollowUp.objects.create(**values)
+    names = [
+        f.attname for f in FollowUp._meta.concrete_fields if f.attname not in ("id", "created_at")
+    ]
+    one, two = FollowUp.objects.get(pk=made.pk), FollowUp.objects.get(pk=created.pk)
+    assert [getattr(one, n) for n in names] == [getattr(two, n) for n in names]
+    assert one.recorded_by_id is None and one.created_at is not None

@@ -28,6 +28,12 @@ SEED = {
     "followups_overdue": 2,
     "fever_alerts_open": 1,
     "assistance_open": 2,
+    # Temperature checkpoints: the seed's 128; the as-of day's checks are the scenario's own.
+    "checkpoints": 128,
+    "checks_today": 1359,
+    "vehicles_nonlocal_today": 77,
+    "fever_found_today": 1,
+    "turned_back_today": 26,
 }
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from epigrid.core.errors import ConcurrentEditError
@@ -50,6 +51,21 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"detail": _("Some fields are not valid."), "errors": errors}, status=422
         )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja answers a body that is not JSON with 400 "Cannot parse request body"; it is
+        # bad input like any other, so it gets the same 422 shape as a schema error.
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return api.create_response(
+                request,
+                {
+                    "detail": _("Some fields are not valid."),
+                    "errors": {"__all__": [_pydantic_message({"type": "json_invalid"})]},
+                },
+                status=422,
+            )
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
     @api.exception_handler(DjangoValidationError)
     def refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

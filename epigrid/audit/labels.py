@@ -76,6 +76,15 @@ ACTION_LABELS = {
     "selfreport.issue": _("Self-report link issued"),
     "selfreport.revoke": _("Self-report link revoked"),
     "case.document": _("Case notice printed"),
+    "checkpoint.create": _("Checkpoint set up"),
+    "checkpoint.update": _("Checkpoint edited"),
+    "checkpoint.end": _("Checkpoint ended"),
+    "checkpoint_post.add": _("Post added to a checkpoint"),
+    "checkpoint_post.end": _("Checkpoint post ended"),
+    "check.view": _("Check viewed with full identifiers"),
+    "checks.ingest": _("Checks received from a checkpoint"),
+    "selffill.create": _("Traveller filled in details by QR"),
+    "selffill.use": _("Self-filled details used in a check"),
 }
 
 

@@ -219,7 +219,27 @@ class CheckHour(ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["checkpoint", "hour"], name="checkhour_once")
         ]
-        indexes = [models.Index(fields=["jpath", "hour"], name="checkhour_path_hour")]
+        indexes = [
+            models.Index(fields=["jpath", "hour"], name="checkhour_path_hour"),
+            # A city's (or subdistrict's) day by hour, and the live board, read a day's rows
+            # of every checkpoint: by hour first, with the figures in the index, each is an
+            # index-only range scan (selectors.rollups; bench/checkpoints_rollup_bench.py).
+            models.Index(
+                fields=[
+                    "hour",
+                    "jpath",
+                    "checkpoint",
+                    "checks",
+                    "persons",
+                    "vehicles",
+                    "nonlocal_vehicles",
+                    "fevers",
+                    "turned_back",
+                    "last_check_at",
+                ],
+                name="checkhour_hour_figures",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.checkpoint_id} {self.hour}"

@@ -1,33 +1,84 @@
-"""Single-row writes on hot paths, with the SQL built once per model and database.
+"""Single-row reads and writes on hot paths, with the SQL built once per model and database.
 
-`Model.objects.create()` and `QuerySet.update()` compile their SQL on every call, which costs
-several times the statement itself; a follow-up recorded twice a day for a city's cases is
-written often enough for that to matter. These helpers run the same INSERT / UPDATE, with
-values prepared by each field exactly as Django's save() prepares them
-(`get_db_prep_save`), and send no signals (no business logic hangs on signals here).
+`Model.objects.create()`, `QuerySet.update()` and `QuerySet.get()` compile their SQL on every
+call, which costs several times the statement itself; a follow-up recorded twice a day for a
+city's cases is written often enough for that to matter. These helpers run the same SELECT /
+INSERT / UPDATE, with values prepared by each field exactly as Django's save() prepares them
+(`get_db_prep_save`) and read back through the same converters a queryset applies, and send
+no signals (no business logic hangs on signals here).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
-_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
-_UPDATES: dict[tuple[type[models.Model], tuple[str, ...], str, str], str] = {}
+# A value of one of these types goes to the database unchanged: what get_db_prep_save()
+# returns for it, without the calls (CharField/TextField.to_python keeps a str as it is).
+_AS_IS: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.SlugField: (str,),
+}
+
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[tuple[models.Field, Any]]]] = {}
+_UPDATES: dict[
+    tuple[type[models.Model], tuple[str, ...], str, str],
+    tuple[str, list[tuple[models.Field, tuple[type, ...]]]],
+] = {}
+_SELECTS: dict[tuple, tuple[str, list]] = {}
 
 
-def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
-    key = (model, connection.vendor)
+def _connection() -> Any:
+    # The thread's connection itself, not the `django.db.connection` proxy: every attribute
+    # read through the proxy is a lookup in a context-local.
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _ints_as_is(conn: Any) -> bool:
+    """Whether the backend passes a Python int on unchanged for integer columns (SQLite);
+    PostgreSQL with psycopg 3 wraps it in a typed integer, so it takes the long way."""
+    ops = type(conn.ops)
+    return (
+        ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+        and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+    )
+
+
+def _as_is(field: models.Field, conn: Any) -> tuple[type, ...]:
+    """The types of value that go to the database unchanged for this field."""
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+        # get_db_prep_save(None) is None for any foreign key; an id, as its target takes it.
+        if isinstance(target, models.IntegerField) and _ints_as_is(conn):
+            return (type(None), int)
+        return (type(None),)
+    if isinstance(field, models.IntegerField) and _ints_as_is(conn):
+        return (int,)  # bool is not int here: type(True) is bool
+    return _AS_IS.get(type(field), ())
+
+
+def _insert_sql(model: type[models.Model], conn: Any) -> tuple[str, list[tuple[models.Field, Any]]]:
+    key = (model, conn.vendor)
     if key not in _INSERTS:
-        q = connection.ops.quote_name
+        q = conn.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         _INSERTS[key] = (
             f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 - names from the model, values bound
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(model._meta.pk.column)}",
-            fields,
+            [
+                (
+                    f,
+                    "now"
+                    if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+                    else _as_is(f, conn),
+                )
+                for f in fields
+            ],
         )
     return _INSERTS[key]
 
@@ -35,18 +86,25 @@ def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
 def insert_one(obj: M) -> M:
     """Inserts an unsaved instance and sets its primary key, as save() would (auto_now and
     auto_now_add fields are set to now)."""
-    sql, fields = _insert_sql(type(obj))
+    conn = _connection()
+    sql, fields = _insert_sql(type(obj), conn)
     now = timezone.now()
     params: list[Any] = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+    for f, how in fields:
+        if how == "now":
             setattr(obj, f.attname, now)
-        params.append(f.get_db_prep_save(getattr(obj, f.attname), connection))
-    with connection.cursor() as cursor:
+            value = now
+        else:
+            value = getattr(obj, f.attname)
+            if type(value) in how:
+                params.append(value)
+                continue
+        params.append(f.get_db_prep_save(value, conn))
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         (obj.pk,) = cursor.fetchone()
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = conn.alias
     return obj
 
 
@@ -63,19 +121,125 @@ def update_one(
     """UPDATE one row by primary key (and, with `only_if_null`, only while that field is
     still NULL); returns the number of rows changed (0 or 1). Values are keyed by field name;
     a foreign key takes the related row's id."""
+    conn = _connection()
     names: Sequence[str] = tuple(values)
-    key = (model, tuple(names), only_if_null, connection.vendor)
-    fields = [_concrete(model, name) for name in names]
+    key = (model, tuple(names), only_if_null, conn.vendor)
     if key not in _UPDATES:
-        q = connection.ops.quote_name
+        q = conn.ops.quote_name
+        columns = [_concrete(model, name) for name in names]
         where = f"{q(model._meta.pk.column)} = %s"
         if only_if_null:
             where += f" AND {q(_concrete(model, only_if_null).column)} IS NULL"
         _UPDATES[key] = (
             f"UPDATE {q(model._meta.db_table)} SET "  # noqa: S608 - names from the model, values bound
-            f"{', '.join(f'{q(f.column)} = %s' for f in fields)} WHERE {where}"
+            f"{', '.join(f'{q(f.column)} = %s' for f in columns)} WHERE {where}",
+            [(f, _as_is(f, conn)) for f in columns],
         )
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_UPDATES[key], [*params, pk])
+    sql, fields = _UPDATES[key]
+    params = [
+        value if type(value := values[f.name]) in as_is else f.get_db_prep_save(value, conn)
+        for f, as_is in fields
+    ]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
         return cursor.rowcount
+
+
+def _converters(field: models.Field, conn: Any) -> list[tuple[Callable, bool, Any]]:
+    """What a queryset applies to the column's raw value (backend's, then the field's), as
+    (function, takes the backend's operations first, expression)."""
+    col = field.get_col(field.model._meta.db_table)
+    found = []
+    for convert in [*conn.ops.get_db_converters(col), *col.get_db_converters(conn)]:
+        # Backend converters are methods of one connection's `ops`: kept unbound, so the
+        # cache serves every thread's connection.
+        if getattr(convert, "__self__", None) is conn.ops:
+            found.append((convert.__func__, True, col))
+        else:
+            found.append((convert, False, col))
+    return found
+
+
+_READERS: dict[tuple[type[models.Model], tuple[str, ...], str], tuple] = {}
+Fields = Sequence[str] | None
+
+
+def _reader(model: type[models.Model], names: Fields, conn: Any) -> tuple:
+    key = (model, tuple(names or ()), conn.vendor)
+    if key not in _READERS:
+        chosen = list(model._meta.concrete_fields)
+        if names:
+            # In the model's order, as Model.from_db() expects a subset, primary key first.
+            wanted = {_concrete(model, n) for n in names} | {model._meta.pk}
+            chosen = [f for f in chosen if f in wanted]
+        _READERS[key] = (
+            [conn.ops.quote_name(f.column) for f in chosen],
+            [f.attname for f in chosen],
+            [(i, convs) for i, f in enumerate(chosen) if (convs := _converters(f, conn))],
+        )
+    return _READERS[key]
+
+
+def select_columns(model: type[models.Model], alias: str = "", fields: Fields = None) -> str:
+    """The columns of `model` (every concrete one, or the primary key and `fields`), for a
+    hand-written SELECT whose row `from_row` turns back into an instance (`alias`: the
+    table's alias in that SELECT)."""
+    conn = _connection()
+    columns = _reader(model, fields, conn)[0]
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + c for c in columns)
+
+
+def from_row(model: type[M], row: Sequence[Any], start: int = 0, fields: Fields = None) -> M:
+    """The instance of `model` whose columns (as `select_columns` lists them, with the same
+    `fields`) begin at `start` in `row`, with the converters a queryset applies; fields not
+    read are deferred (loaded on first access, as with QuerySet.only())."""
+    conn = _connection()
+    _columns, attnames, converters = _reader(model, fields, conn)
+    values = list(row[start : start + len(attnames)])
+    ops = conn.ops
+    for i, convs in converters:
+        value = values[i]
+        for convert, on_ops, col in convs:
+            value = convert(ops, value, col, conn) if on_ops else convert(value, col, conn)
+        values[i] = value
+    return model.from_db(conn.alias, attnames, values)
+
+
+def row_width(model: type[models.Model], fields: Fields = None) -> int:
+    """How many columns `select_columns(model, fields=fields)` lists."""
+    return len(_reader(model, fields, _connection())[1])
+
+
+def select_one(
+    model: type[M],
+    pk: Any,
+    *,
+    for_update: bool = False,
+    also: dict[str, Any] | None = None,
+    fields: Fields = None,
+) -> M | None:
+    """The row with primary key `pk` (and, with `also`, the given field values) as a model
+    instance (every concrete field loaded, or only `fields`), or None; `for_update` locks it
+    (SELECT … FOR UPDATE where the database has row locks; SQLite's write transaction
+    already excludes other writers)."""
+    conn = _connection()
+    also = also or {}
+    key = (model, tuple(also), for_update, tuple(fields or ()), conn.vendor)
+    if key not in _SELECTS:
+        q = conn.ops.quote_name
+        where = [f"{q(model._meta.pk.column)} = %s"]
+        where += [f"{q(_concrete(model, name).column)} = %s" for name in also]
+        lock = " FOR UPDATE" if for_update and conn.features.has_select_for_update else ""
+        _SELECTS[key] = (
+            f"SELECT {select_columns(model, fields=fields)} FROM {q(model._meta.db_table)} "  # noqa: S608 - names from the model, values bound
+            f"WHERE {' AND '.join(where)}{lock}",
+            [_concrete(model, name) for name in also],
+        )
+    sql, also_fields = _SELECTS[key]
+    params = [model._meta.pk.get_db_prep_value(pk, conn)]
+    params += [f.get_db_prep_value(also[f.name], conn) for f in also_fields]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else from_row(model, row, fields=fields)

@@ -302,6 +302,9 @@ class Trigger(models.TextChoices):
     FEVER = "fever", _("Fever reading")
     SERIOUS_SYMPTOM = "serious_symptom", _("Serious symptom")
     MISSED_SLOTS = "missed_slots", _("Two follow-ups missed in a row")
+    # Raised from outside home quarantine (services.external.alert_raise): a person with a
+    # fever at a temperature checkpoint, who has no observation case.
+    CHECKPOINT_FEVER = "checkpoint_fever", _("Fever at a checkpoint")
 
 
 class AlertOutcome(models.TextChoices):
@@ -313,9 +316,23 @@ class AlertOutcome(models.TextChoices):
 
 class Alert(VersionedModel, ScopedModel):
     """An escalation under the "five earlies": raised by a follow-up or by missed slots, seen
-    by the team, the village and headquarters, and closed only with an outcome."""
+    by the team, the village and headquarters, and closed only with an outcome.
 
-    case = models.ForeignKey(ObservationCase, on_delete=models.PROTECT, related_name="alerts")
+    Most alerts belong to an observation case. One raised from outside home quarantine (a
+    fever found at a checkpoint, see services.external) has no case: it stands for `person`
+    in the grid `jurisdiction`, and `origin` names what raised it. `person` and
+    `jurisdiction` are filled on every alert (for a case's alert, the case's), so pages and
+    lists read them the same way whatever raised the alert."""
+
+    case = models.ForeignKey(
+        ObservationCase, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid")
+    )
     trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
     raised_at = models.DateTimeField(_("raised at"))
     followup = models.ForeignKey(
@@ -325,6 +342,11 @@ class Alert(VersionedModel, ScopedModel):
     slot = models.ForeignKey(
         FollowUpSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What raised an alert without a case, as "<url name>:<pk>" of the record that shows it
+    # (e.g. "checkpoints:check_detail:42", the check that found the fever): the alert page
+    # links there when the name resolves. Empty for a case's alerts. With the person it
+    # makes raising idempotent (constraint alert_origin_once).
+    origin = models.CharField(_("origin"), max_length=80, blank=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -348,6 +370,13 @@ class Alert(VersionedModel, ScopedModel):
                 condition=Q(trigger="missed_slots"),
                 name="alert_missed_once",
             ),
+            # An alert stands for a case, or for something outside quarantine that raised it.
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | ~Q(origin=""), name="alert_case_or_origin"
+            ),
+            models.UniqueConstraint(
+                fields=["origin", "person"], condition=~Q(origin=""), name="alert_origin_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["jpath", "raised_at"], name="alert_path_time"),
@@ -357,6 +386,8 @@ class Alert(VersionedModel, ScopedModel):
         ]
 
     def __str__(self) -> str:
+        if self.case_id is None:
+            return f"alert {self.pk} ({self.trigger}) person {self.person_id}"
         return f"alert {self.pk} ({self.trigger}) case {self.case_id}"
 
     @property

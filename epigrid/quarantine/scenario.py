@@ -222,6 +222,7 @@ def build_quarantine(ctx: ScenarioContext) -> None:
 def _alerts(cases, by_case, followups, fever_slots, still_open, as_of_end) -> int:
     """The fever alerts, carried to "excluded", and one alert per two missed slots in a row,
     closed as re-checked normal when the person was reached again."""
+    case_of = {case.pk: case for case in cases}
     alerts: list[Alert] = []
     steps: list[tuple[int, list[tuple[str, dt.datetime, str]]]] = []  # (alert, steps)
     for f in followups:
@@ -232,6 +233,8 @@ def _alerts(cases, by_case, followups, fever_slots, still_open, as_of_end) -> in
             alerts.append(
                 Alert(
                     case_id=f.case_id,
+                    person_id=case_of[f.case_id].person_id,
+                    jurisdiction_id=case_of[f.case_id].jurisdiction_id,
                     jpath=f.jpath,
                     trigger=Trigger.FEVER,
                     raised_at=t,
@@ -259,6 +262,8 @@ def _alerts(cases, by_case, followups, fever_slots, still_open, as_of_end) -> in
                 alerts.append(
                     Alert(
                         case=case,
+                        person_id=case.person_id,
+                        jurisdiction_id=case.jurisdiction_id,
                         jpath=case.jpath,
                         trigger=Trigger.MISSED_SLOTS,
                         raised_at=later.deadline + dt.timedelta(minutes=1),

@@ -69,14 +69,14 @@ def test_a_page_of_alerts_is_at_most_two_queries_plus_the_steps(world):
     with CaptureQueriesContext(connection) as ctx:
         page = alert_page(alert_list(actor=actor), cursor=None, limit=3)
         shown = [
-            (a.case.person.name, a.case.jurisdiction.name, a.detail_text, a.last_step_label)
+            (a.person.name, a.jurisdiction.name, a.detail_text, a.last_step_label)
             for a in page.items
         ]
     assert len(ctx) == 1 and len(shown) == 3  # three open alerts fill the first page
     with CaptureQueriesContext(connection) as ctx:
         page = alert_page(alert_list(actor=actor), cursor=page.next, limit=3)
         shown = [
-            (a.case.person.name, a.case.jurisdiction.name, a.detail_text, a.last_step_label)
+            (a.person.name, a.jurisdiction.name, a.detail_text, a.last_step_label)
             for a in page.items
         ]
     assert len(ctx) == 2 and len(page.items) == 2 and page.next is None
@@ -91,5 +91,5 @@ def test_the_case_section_is_one_query(world):
     actor = world.actor("worker_a")
     with CaptureQueriesContext(connection) as ctx:
         alerts = alerts_for_case(actor=actor, case=alert.case)
-        shown = [(a.case.person.name, a.detail_text, a.last_step_label) for a in alerts]
+        shown = [(a.person.name, a.detail_text, a.last_step_label) for a in alerts]
     assert len(ctx) == 1 and len(shown) == 2

@@ -234,3 +234,21 @@ def test_a_fever_reading_raises_an_alert(qworld, open_case):
     f = record(qworld, case, local(DAY, 9), temperature="38.2", result="unwell")
     alert = Alert.objects.get(case=case)
     assert (alert.trigger, alert.followup_id) == (Trigger.FEVER, f.pk)
+
+
+def test_escalation_gets_the_case_as_it_is_under_the_lock(qworld, open_case):
+    case = open_case()
+    seen = []
+
+    def judge(*, actor, followup):
+        c = followup.case
+        seen.append((c.pk, c.person_id, c.jurisdiction_id, c.team_id, c.jpath, c.policy))
+        return []
+
+    target = "epigrid.quarantine.services.escalation.evaluate_followup"
+    first = slots_of(case)[0]
+    with mock.patch(target, side_effect=judge):
+        record(qworld, case, local(DAY, 9), slot=first)
+        record(qworld, case, local(DAY, 11))  # no slot given: the case alone is locked
+    mine = (case.pk, case.person_id, case.jurisdiction_id, case.team_id, case.jpath, case.policy)
+    assert seen == [mine, mine]

@@ -175,3 +175,61 @@ def test_the_worklist_offers_a_call_only_to_those_who_may_see_the_number(qworld,
     assert 'href="tel:13912345678"' in worker
     analyst = page(web("analyst"), "/quarantine/worklist/", at, team=team)
     assert "有电话" in analyst and "13912345678" not in analyst and "tel:" not in analyst
+
+
+def test_follow_ups_due_later_are_short_rows_and_those_not_open_yet_are_folded(
+    qworld, web, open_case
+):
+    case = open_case(name="早开", at=local(DAY, 7))
+    worker = web("worker_a")
+    html = page(worker, "/quarantine/worklist/", local(DAY, 7, 30))  # 10:00 is 2.5 h away
+    assert 'class="card urgency' not in html  # nothing overdue or due soon: no card
+    rows = re.findall(r'<li class="row urgency-due" data-urgency="due" data-slot="(\d+)"', html)
+    first, second = (s.pk for s in case.slots.order_by("deadline")[:2])
+    assert rows == [str(first)]
+    record = f'href="/quarantine/cases/{case.pk}/followup/?slot={first}"'
+    assert record in html and "10:00" in html
+    assert 'data-testid="count-due">1<' in html and 'data-testid="count-upcoming">1<' in html
+    folded = html[html.index('data-testid="worklist-not-open"') :]
+    assert f'data-urgency="upcoming" data-slot="{second}"' in folded and "10:00" in folded
+    assert f"?slot={second}" not in html  # not open yet: nothing to record
+    # At 08:30 the same follow-up is due within two hours: a card.
+    html = page(worker, "/quarantine/worklist/", local(DAY, 8, 30))
+    assert re.findall(r'class="card urgency-(\w+)" data-urgency="\w+" data-slot="(\d+)"', html) == [
+        ("due_soon", str(first))
+    ]
+
+
+def test_headquarters_finds_a_team_by_name_when_the_area_has_many(qworld, web, open_case):
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from epigrid.quarantine.selectors import followups as selectors
+
+    open_case(name="乙", grid="grid_b")
+    hq = web("hq")
+    at = local(DAY, 15)
+    team_b = qworld.teams["grid_b"]
+    with mock.patch.object(selectors, "PICK_LIST", 2):  # more teams than a list shows
+        picker = page(hq, "/quarantine/worklist/", at)
+        assert 'name="find"' in picker and "<select" not in picker
+        assert f'value="{team_b.pk}"' not in picker and f"?team={team_b.pk}" not in picker
+        found = page(hq, "/quarantine/worklist/", at, find="grid_b")
+        assert f'href="?team={team_b.pk}"' in found
+        assert f'?team={qworld.teams["grid_a"].pk}"' not in found
+        nothing = page(hq, "/quarantine/worklist/", at, find="zzz")
+        assert 'data-testid="team-matches"' in nothing and "?team=" not in nothing
+        assert "乙" in page(hq, "/quarantine/worklist/", at, team=team_b.pk)
+        counts = []
+        for params in ({}, {"find": "grid"}, {"team": team_b.pk}):
+            with frozen(at), CaptureQueriesContext(connection) as ctx:
+                assert hq.get("/quarantine/worklist/", params).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1] and counts[2] == counts[0] + 1  # + the team itself
+    # The village secretary of A does not find grid B's team: the search is scoped.
+    secretary = web("secretary")
+    with mock.patch.object(selectors, "PICK_LIST", 0):
+        html = page(secretary, "/quarantine/worklist/", at, find="grid_b")
+    assert f"?team={team_b.pk}" not in html

@@ -29,7 +29,9 @@ class ReferralOut(Schema):
 
 class AlertOut(Schema):
     id: int
-    case_id: int
+    case_id: int | None = Field(
+        description="The observation case; none for an alert raised outside home quarantine."
+    )
     person_id: int
     person_name: str
     jurisdiction: str
@@ -38,6 +40,10 @@ class AlertOut(Schema):
     raised_at: dt.datetime
     followup_id: int | None
     slot_id: int | None
+    origin: str = Field(
+        description='What raised an alert without a case, as "<page name>:<id>" (e.g. '
+        '"checkpoints:check_detail:42"); empty for a case\'s alerts.'
+    )
     detail: str = Field(description="As stored: readings, symptom codes or missed deadlines.")
     detail_text: str = Field(description="The detail for people, in the caller's language.")
     open: bool
@@ -55,18 +61,18 @@ class AlertDetailOut(AlertOut):
 
 
 def alert_out(a: Alert) -> dict:
-    case = a.case
     return {
         "id": a.pk,
         "case_id": a.case_id,
-        "person_id": case.person_id,
-        "person_name": case.person.name,
-        "jurisdiction": case.jurisdiction.code,
-        "jurisdiction_name": case.jurisdiction.name,
+        "person_id": a.person_id,
+        "person_name": a.person.name,
+        "jurisdiction": a.jurisdiction.code,
+        "jurisdiction_name": a.jurisdiction.name,
         "trigger": Trigger(a.trigger),
         "raised_at": a.raised_at,
         "followup_id": a.followup_id,
         "slot_id": a.slot_id,
+        "origin": a.origin,
         "detail": a.detail,
         "detail_text": getattr(a, "detail_text", a.detail),
         "open": a.closed_at is None,

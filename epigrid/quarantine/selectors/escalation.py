@@ -1,6 +1,8 @@
 """Reads of alerts and their referral, scoped to the actor (QUARANTINE_VIEW), each list in a
-constant number of queries: the case, the person and the grid come in the same query, and the
-latest referral step as a subquery."""
+constant number of queries: the case (if any), the person and the grid come in the same
+query, and the latest referral step as a subquery. An alert raised outside quarantine (a
+fever at a checkpoint) has no case: pages read the alert's own `person` and `jurisdiction`,
+which every alert has."""
 
 import datetime as dt
 import re
@@ -32,9 +34,7 @@ def _with_last_step(qs: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def _base(actor: Actor, capability: Capability = Capability.QUARANTINE_VIEW) -> QuerySet[Alert]:
-    return scope(
-        Alert.objects.select_related("case__person", "case__jurisdiction"), actor, capability
-    )
+    return scope(Alert.objects.select_related("case", "person", "jurisdiction"), actor, capability)
 
 
 def alert_list(
@@ -147,7 +147,7 @@ def alerts_for_case(*, actor: Actor, case: ObservationCase) -> list[Alert]:
 
 def describe(alert: Alert) -> str:
     """The alert's detail for people: symptom codes by their names in the case's policy."""
-    if alert.trigger != Trigger.SERIOUS_SYMPTOM:
+    if alert.trigger != Trigger.SERIOUS_SYMPTOM or alert.case is None:
         return alert.detail
     language = translation.get_language() or "zh-hans"
     policy = alert.case.policy

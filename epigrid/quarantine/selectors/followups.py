@@ -25,6 +25,9 @@ from ..models import FollowUp, FollowUpSlot, SlotState
 DUE_SOON = dt.timedelta(hours=2)
 MAX_WORKLIST = 500
 MAX_MISSED_DAYS = 14
+# What a worklist loads of a slot's case: not its policy nor the person's whole record.
+SLOT_FIELDS = [f.name for f in FollowUpSlot._meta.concrete_fields]
+CASE_SHOWN = ("person__name", "person__phone", "person__jpath", "jurisdiction__name")
 
 
 def _local_midnight(now: dt.datetime, days: int = 0) -> dt.datetime:
@@ -49,6 +52,40 @@ def team_choices(*, actor: Actor) -> list[Team]:
     )
 
 
+# Up to this many teams in one's area are offered as a list; more are found by searching.
+PICK_LIST = 30
+
+
+@dataclass
+class TeamPick:
+    """The teams to offer someone picking a team's worklist: all of them when their area
+    has at most PICK_LIST (`search` False), else those matching what they typed (`search`
+    True; `more`: some matches left out)."""
+
+    teams: list[Team]
+    search: bool
+    more: bool = False
+
+
+def team_pick(*, actor: Actor, find: str = "") -> TeamPick:
+    """Current teams in the actor's scope to pick from (see TeamPick); `find` matches a
+    team's name or its grid's name anywhere, or its grid's code from the start. One
+    query, a page of at most PICK_LIST teams, whatever the size of the area."""
+    qs = scope(Team.objects.filter(active_until__isnull=True), actor, Capability.QUARANTINE_VIEW)
+    find = find.strip()
+    if find:
+        qs = qs.filter(
+            Q(name__icontains=find)
+            | Q(jurisdiction__name__icontains=find)
+            | Q(jurisdiction__code__startswith=find)
+        )
+    teams = list(qs.select_related("jurisdiction").order_by("jpath", "name", "id")[: PICK_LIST + 1])
+    more = len(teams) > PICK_LIST
+    if not find and not more:
+        return TeamPick(teams=teams, search=False)
+    return TeamPick(teams=teams[:PICK_LIST] if find else [], search=True, more=more and bool(find))
+
+
 def team_for_actor(*, actor: Actor, pk: int) -> Team:
     """A team in the actor's scope, else 404."""
     try:
@@ -71,6 +108,19 @@ class Worklist:
         return counts
 
 
+def urgency_at(
+    opens_at: dt.datetime, deadline: dt.datetime, ends_at: dt.datetime, now: dt.datetime
+) -> str:
+    """A not-done slot's urgency from its times (FollowUpSlot.state_at for a slot not done):
+    overdue (red), due_soon (amber), due, or upcoming (not open yet); a slot whose day is
+    over (missed) counts as overdue, as on the worklist it never shows."""
+    if now < opens_at:
+        return "upcoming"
+    if now > deadline:
+        return "overdue"
+    return "due_soon" if deadline - now <= DUE_SOON else "due"
+
+
 def urgency(slot: FollowUpSlot, now: dt.datetime) -> str:
     """overdue (red), due_soon (amber), due, or upcoming (not open yet)."""
     state = slot.state_at(now)
@@ -86,6 +136,20 @@ def _todo() -> QuerySet[FollowUpSlot]:
     return FollowUpSlot.objects.filter(done_at__isnull=True, case_open=True)
 
 
+def _today_of(actor: Actor, teams: list[Team], now: dt.datetime) -> QuerySet[FollowUpSlot]:
+    """Today's slots not yet done of `teams`, in the actor's scope, by deadline (found
+    through the slot_team_todo index)."""
+    return scope(
+        _todo().filter(
+            team_id__in=[t.pk for t in teams],
+            deadline__gte=_local_midnight(now),
+            deadline__lt=_local_midnight(now, 1),
+        ),
+        actor,
+        Capability.QUARANTINE_VIEW,
+    ).order_by("deadline", "id")
+
+
 def worklist(*, actor: Actor, team: Team | None = None, now: dt.datetime | None = None) -> Worklist:
     """Today's slots not yet done of `team` (default: the actor's own teams), in the actor's
     scope: overdue first, then by deadline (due soon, due, later today). Two queries at
@@ -95,25 +159,75 @@ def worklist(*, actor: Actor, team: Team | None = None, now: dt.datetime | None 
     result = Worklist(teams=teams, now=now)
     if not teams:
         return result
-    qs = scope(
-        _todo().filter(
-            team_id__in=[t.pk for t in teams],
-            deadline__gte=_local_midnight(now),
-            deadline__lt=_local_midnight(now, 1),
-        ),
-        actor,
-        Capability.QUARANTINE_VIEW,
-    )
     rows = list(
-        qs.select_related("case__person", "case__jurisdiction").order_by("deadline", "id")[
-            :MAX_WORKLIST
-        ]
+        _today_of(actor, teams, now)
+        .select_related("case__person", "case__jurisdiction")
+        .only(*SLOT_FIELDS, *(f"case__{f}" for f in CASE_SHOWN))[:MAX_WORKLIST]
     )
     for slot in rows:
         slot.urgency = urgency(slot, now)  # type: ignore[attr-defined]
         slot.state_now = slot.state_at(now)  # type: ignore[attr-defined]
     # Deadline order already puts the overdue (past deadlines) first.
     result.items = rows
+    return result
+
+
+@dataclass
+class WorkRow:
+    """One line of a team's worklist page: a slot with what the card shows of its case."""
+
+    pk: int
+    case_id: int
+    opens_at: dt.datetime
+    deadline: dt.datetime
+    name: str
+    phone: str
+    person_path: str
+    place: str
+    urgency: str
+
+
+@dataclass
+class WorkRows:
+    teams: list[Team]
+    now: dt.datetime
+    rows: list[WorkRow] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"overdue": 0, "due_soon": 0, "due": 0, "upcoming": 0}
+    )
+
+
+def worklist_rows(
+    *, actor: Actor, team: Team | None = None, now: dt.datetime | None = None
+) -> WorkRows:
+    """The worklist of `worklist` as plain rows for the page: the same slots in the same
+    order, only the columns a card shows, no model instances (a big team's page renders
+    a couple of hundred). Counts by urgency come with it. Three queries at most (the
+    actor's own teams, then the slots), whatever the number of cases."""
+    now = now or timezone.now()
+    teams = [team] if team is not None else teams_of(actor)
+    result = WorkRows(teams=teams, now=now)
+    if not teams:
+        return result
+    counts = result.counts
+    for pk, case_id, opens_at, deadline, ends_at, name, phone, path, place in _today_of(
+        actor, teams, now
+    ).values_list(
+        "id",
+        "case_id",
+        "opens_at",
+        "deadline",
+        "ends_at",
+        "case__person__name",
+        "case__person__phone",
+        "case__person__jpath",
+        "case__jurisdiction__name",
+    )[:MAX_WORKLIST]:
+        level = urgency_at(opens_at, deadline, ends_at, now)
+        counts[level] += 1
+        result.rows.append(
+            WorkRow(pk, case_id, opens_at, deadline, name, phone, path, place, level)
+        )
     return result
 
 

@@ -141,6 +141,8 @@ def _raise(
 ) -> Alert:
     alert = Alert.objects.create(
         case=case,
+        person_id=case.person_id,
+        jurisdiction_id=case.jurisdiction_id,
         jpath=case.jpath,
         trigger=trigger,
         raised_at=now,
@@ -259,10 +261,20 @@ def _raise_missed(pairs: list[dict[str, Any]], now: dt.datetime) -> int:
     """Inserts the alerts and their audit events in batches: after an outage the first scan
     may raise thousands. A concurrent scan's duplicates are dropped by the unique key."""
     last_id = Alert.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    # Every alert names its person and grid (the case's): one query per 500 cases.
+    case_ids = sorted({p["case_id"] for p in pairs})
+    of_case: dict[int, tuple[int, int]] = {}
+    for chunk in (case_ids[i : i + 500] for i in range(0, len(case_ids), 500)):
+        for pk, person_id, jurisdiction_id in ObservationCase.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "person_id", "jurisdiction_id"):
+            of_case[pk] = (person_id, jurisdiction_id)
     Alert.objects.bulk_create(
         [
             Alert(
                 case_id=p["case_id"],
+                person_id=of_case[p["case_id"]][0],
+                jurisdiction_id=of_case[p["case_id"]][1],
                 jpath=p["jpath"],
                 trigger=Trigger.MISSED_SLOTS,
                 raised_at=now,

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from epigrid.accounts.access import Actor, require_can
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record, snapshot
-from epigrid.core.rows import insert_one, update_one
+from epigrid.core.rows import (
+    from_row,
+    insert_one,
+    row_width,
+    select_columns,
+    select_one,
+    update_one,
+)
 from epigrid.core.writes import clean_text
 from epigrid.workforce.models import StaffMember, TeamMembership
 from epigrid.workforce.selectors import staff_of
@@ -26,6 +33,9 @@ from . import escalation
 CLOCK_SKEW = dt.timedelta(minutes=2)
 TENTH = Decimal("0.1")
 REACHED = (Result.WELL, Result.UNWELL)
+METHODS = frozenset(Method.values)
+RESULTS = frozenset(Result.values)
+SITES = frozenset(MeasureSite.values)
 
 
 def clean_temperature(value: object) -> Decimal | None:
@@ -74,26 +84,55 @@ def _check_staff(staff: StaffMember, case: ObservationCase) -> None:
         )
 
 
-def _locked_slot(case: ObservationCase, slot: FollowUpSlot) -> FollowUpSlot:
-    """The slot, locked together with its case, case first as every service locks them
-    (refused if the slot belongs to another case). Raw querysets: no SQL to compile on the
-    write path, the fields' converters still apply."""
-    q = connection.ops.quote_name
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cases = ObservationCase.objects.raw(
-        f"SELECT * FROM {q(ObservationCase._meta.db_table)} WHERE id = %s{lock}",  # noqa: S608
-        [case.pk],
-    )
-    slots = FollowUpSlot.objects.raw(
-        f"SELECT * FROM {q(FollowUpSlot._meta.db_table)} WHERE id = %s AND case_id = %s{lock}",  # noqa: S608
-        [slot.pk, case.pk],
-    )
-    locked_case = next(iter(cases), None)
-    found = next(iter(slots), None)
-    if locked_case is None or found is None:
-        raise ValidationError({"slot": _("This slot belongs to another case.")})
-    found.case = locked_case
-    return found
+# What the write reads of the case under its lock: what can change while a form is open.
+# The policy is not read again: a case keeps the one it was opened under, so the caller's
+# copy is the same (and reading it costs more than the rest of the row).
+CASE_FIELDS = ("jpath", "team", "person", "jurisdiction", "closed_at", "last_followup_at")
+_LOCK_BOTH: dict[str, str] = {}
+
+
+def _lock_both_sql() -> str:
+    """Case and slot in one statement, the case's row locked first (PostgreSQL locks a
+    join's rows in the order of its FROM list)."""
+    vendor = connection.vendor
+    if vendor not in _LOCK_BOTH:
+        q = connection.ops.quote_name
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        _LOCK_BOTH[vendor] = (
+            f"SELECT {select_columns(ObservationCase, 'c', CASE_FIELDS)}, "  # noqa: S608 - names from the models, values bound
+            f"{select_columns(FollowUpSlot, 's')} "
+            f"FROM {q(ObservationCase._meta.db_table)} c "
+            f"INNER JOIN {q(FollowUpSlot._meta.db_table)} s ON s.{q('case_id')} = c.{q('id')} "
+            f"WHERE c.{q('id')} = %s AND s.{q('id')} = %s{lock}"
+        )
+    return _LOCK_BOTH[vendor]
+
+
+def _lock(
+    case: ObservationCase, slot: FollowUpSlot | None
+) -> tuple[ObservationCase, FollowUpSlot | None]:
+    """The case, locked, and the slot given, locked after it as every service locks them
+    (refused if it belongs to another case). Hand-written single-row SELECTs compiled once
+    (core.rows): no queryset to build on the write path; the fields' converters apply."""
+    locked: ObservationCase | None
+    if slot is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_lock_both_sql(), [int(case.pk), int(slot.pk)])
+            row = cursor.fetchone()
+        if row is None:
+            # Not this case's slot, or gone: the case is locked all the same.
+            select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
+            raise ValidationError({"slot": _("This slot belongs to another case.")})
+        locked = from_row(ObservationCase, row, fields=CASE_FIELDS)
+        found = from_row(FollowUpSlot, row, row_width(ObservationCase, CASE_FIELDS))
+        found.case = locked
+    else:
+        locked = select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
+        if locked is None:
+            raise ObservationCase.DoesNotExist
+        found = None
+    locked.policy = case.policy
+    return locked, found
 
 
 def _pick_slot(
@@ -124,7 +163,7 @@ def _pick_slot(
                 }
             )
         return found
-    found = slot  # locked by _locked_slot
+    found = slot  # locked by _lock
     if found.opens_at > now or found.opens_at > taken_at:
         raise ValidationError(
             {
@@ -175,18 +214,17 @@ def followup_record(
     follow-up and temperature follow; escalation judges the follow-up in this transaction.
     `staff` defaults to the actor's own grid-worker record (none for a self-report)."""
     require_can(actor, Capability.FOLLOWUPS_RECORD, case.jpath)
-    # The slot given (the worklist's "record" link) is locked with its case in one query.
-    given = _locked_slot(case, slot) if slot is not None else None
-    locked = given.case if given else ObservationCase.objects.select_for_update().get(pk=case.pk)
+    # The slot given (the worklist's "record" link) is locked with its case.
+    locked, given = _lock(case, slot)
     now = timezone.now()
     if locked.closed_at is not None:
         raise ValidationError({"case": _("This case is closed: no more follow-ups.")})
     errors: dict[str, str] = {}
-    if method not in Method.values:
+    if method not in METHODS:
         errors["method"] = _("Choose one of the allowed values.")
-    if result not in Result.values:
+    if result not in RESULTS:
         errors["result"] = _("Choose one of the allowed values.")
-    if site and site not in MeasureSite.values:
+    if site and site not in SITES:
         errors["site"] = _("Choose one of the allowed values.")
     if errors:
         raise ValidationError(errors)

@@ -69,6 +69,29 @@ def _case_url(case: ObservationCase) -> str | None:
         return None
 
 
+def _person_url(alert: Alert) -> str | None:
+    """Where the person's name links: the case page, or for an alert without a case the
+    person's record in the register (which checks its own access)."""
+    if alert.case_id is not None:
+        return _case_url(alert.case)  # type: ignore[arg-type]
+    try:
+        return reverse("registry:person_detail", args=[alert.person_id])
+    except NoReverseMatch:
+        return None
+
+
+def _origin_url(alert: Alert) -> str | None:
+    """The page of what raised an alert without a case (Alert.origin is "<url name>:<pk>"),
+    when that name resolves; that page checks its own access."""
+    name, _sep, pk = alert.origin.rpartition(":")
+    if not name or not pk.isdigit():
+        return None
+    try:
+        return reverse(name, args=[int(pk)])
+    except NoReverseMatch:
+        return None
+
+
 @requires(Capability.QUARANTINE_VIEW)
 def alert_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
@@ -126,7 +149,8 @@ def _detail(
         {
             "alert": alert,
             "case": alert.case,
-            "case_url": _case_url(alert.case),
+            "person_url": _person_url(alert),
+            "origin_url": _origin_url(alert),
             "steps": detail.steps,
             "can_manage": can_manage,
             "referral_form": referral_form if can_manage and detail.next_steps else None,

@@ -1,11 +1,14 @@
 """Pages of follow-ups: the form a team member fills in on a phone, the team's worklist of
 the day (overdue first, red; due soon, amber), and the overdue list across one's area."""
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +29,7 @@ from ..services import followups as services
 
 REFUSALS = (ValidationError, ConcurrentEditError)
 MISSED_DAYS = (0, 1, 3, 7)
+URGENT = ("overdue", "due_soon")
 
 
 def _int(value: str | None) -> int | None:
@@ -126,31 +130,92 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _url_format(name: str) -> str:
+    """The URL of `name` for any primary key, as a format string: reversed once per page,
+    not once per card."""
+    marker = 987654321
+    return reverse(name, args=[marker]).replace(str(marker), "{}")
+
+
+def _cards(actor: Actor, work: selectors.WorkRows, can_record: bool) -> list[dict[str, Any]]:
+    """What each card shows, worked out once per page: the texts of a deadline, a badge and
+    a call translated once, links formatted from one reversed URL, the times made local
+    once per distinct deadline. Dicts: the template reads them with one lookup each."""
+    case_url = _url_format("quarantine:case_detail")
+    record_url = _url_format("quarantine:followup_create") + "?slot={}"
+    due_by = _("due by %(deadline)s")
+    opens = _("opens at %(opens)s")
+    call = _("Call %(phone)s")
+    badges = {"overdue": _("Overdue"), "due_soon": _("Due soon"), "due": _("Due")}
+    contacts = actor.paths(Capability.CONTACTS_VIEW)
+    zone = timezone.get_current_timezone()
+    clock: dict[dt.datetime, str] = {}
+
+    def hm(moment: dt.datetime) -> str:
+        if moment not in clock:
+            clock[moment] = moment.astimezone(zone).strftime("%H:%M")
+        return clock[moment]
+
+    cards = []
+    for row in work.rows:
+        level = row.urgency
+        # A phone number to call from the list, where the actor may see it unmasked.
+        phone = (
+            row.phone if row.phone and any(row.person_path.startswith(p) for p in contacts) else ""
+        )
+        cards.append(
+            {
+                "pk": row.pk,
+                "urgency": level,
+                "name": row.name,
+                "place": row.place,
+                "case_url": case_url.format(row.case_id),
+                "due": due_by % {"deadline": hm(row.deadline)},
+                "badge": badges.get(level) or opens % {"opens": hm(row.opens_at)},
+                "call": phone,
+                "call_text": call % {"phone": phone} if phone else "",
+                "record_url": record_url.format(row.case_id, row.pk)
+                if can_record and level != "upcoming"
+                else "",
+            }
+        )
+    return cards
+
+
 @requires(Capability.QUARANTINE_VIEW)
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    """Today's follow-ups of one's team(s); ?team=<id> opens another team's (in scope)."""
+    """Today's follow-ups of one's team(s); ?team=<id> opens another team's (in scope).
+    Overdue and due-soon follow-ups are cards; those due later today and those not open
+    yet are short rows below them. Someone without a team of their own picks one: from a
+    list when there are few in their area, else by searching (?find=)."""
     actor = request_actor(request)
     team_id = _int(request.GET.get("team"))
     team = selectors.team_for_actor(actor=actor, pk=team_id) if team_id else None
-    work = selectors.worklist(actor=actor, team=team)
-    for slot in work.items:
-        person = slot.case.person
-        # A phone number to call from the list, where the actor may see it unmasked.
-        slot.call = (  # type: ignore[attr-defined]
-            person.phone
-            if person.phone and actor.can(Capability.CONTACTS_VIEW, person.jpath)
-            else ""
-        )
-    choices = [] if work.teams and team is None else selectors.team_choices(actor=actor)
+    work = selectors.worklist_rows(actor=actor, team=team)
+    can_record = actor.has(Capability.FOLLOWUPS_RECORD)
+    cards = _cards(actor, work, can_record)
+    urgent = [c for c in cards if c["urgency"] in URGENT]
+    later = [c for c in cards if c["urgency"] == "due"]
+    not_open = [c for c in cards if c["urgency"] == "upcoming"]
+    find = (request.GET.get("find") or "").strip()[:40]
+    picker: selectors.TeamPick | None = None
+    if not (work.teams and team is None):
+        picker = selectors.team_pick(actor=actor, find=find)
     return render(
         request,
         "quarantine/worklist.html",
         {
             "work": work,
+            "counts": work.counts,
+            "urgent": urgent,
+            "later": later,
+            "not_open": not_open,
+            "record_text": _("Record"),
             "team": team,
-            "team_choices": choices,
-            "can_record": actor.has(Capability.FOLLOWUPS_RECORD),
+            "picker": picker,
+            "find": find,
+            "can_record": can_record,
         },
     )
 
