@@ -2,11 +2,9 @@
 expected answer, and nothing changed by a refused write (run like tests/test_access.py)."""
 
 import pytest
-from django.test import Client
 
-from tests.access_cases import Case, fill, placeholders, read, statuses
-from tests.conftest import Api
-from tests.test_access import db_fingerprint, matrix
+from tests.access_cases import Case, placeholders, read, statuses
+from tests.access_runner import assert_read, assert_write, matrix, send
 
 from .alerts_world import fever_alert
 
@@ -96,43 +94,17 @@ def alert_world(world):
 
 
 def run(case, actor, world):
-    values = {**placeholders(world), **{f"alert_{g}": a.pk for g, a in world.alerts.items()}}
-    path, body = fill(case.path, values), fill(case.body, values)
-    if case.api:
-        client = Api(world.tokens.get(actor))
-        if case.method == "GET":
-            return client.client.get(f"/api/v1{path}", headers=client.headers)
-        return client.send(case.method, path, body)
-    web = Client()
-    if actor != "anon":
-        web.force_login(world.users[actor])
-    return web.get(path) if case.method == "GET" else web.post(path, body)
+    alerts = {f"alert_{g}": a.pk for g, a in world.alerts.items()}
+    return send(case, actor, world, {**placeholders(world), **alerts})
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(READS))
 def test_alert_reads(alert_world, case, actor):
-    response = run(case, actor, alert_world)
-    assert response.status_code == case.expect[actor], response.content[:300]
-    if case.expect[actor] == 302:
-        assert "/accounts/login/" in response["Location"]
+    assert_read(run(case, actor, alert_world), case, actor)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(WRITES))
 def test_alert_writes(alert_world, case, actor):
-    from epigrid.audit.models import AuditEvent
-
-    before = db_fingerprint()
-    audit_before = AuditEvent.objects.count()
-    response = run(case, actor, alert_world)
-    expected = case.expect[actor]
-    assert response.status_code == expected, response.content[:500]
-    succeeded = expected in (200, 201) if case.api else (expected == 302 and actor != "anon")
-    if succeeded:
-        assert db_fingerprint() != before
-        assert AuditEvent.objects.count() > audit_before, "a write left no audit event"
-        assert AuditEvent.objects.order_by("-id").first().actor_username == actor
-    else:
-        assert db_fingerprint() == before, "a refused write changed something"
-        assert AuditEvent.objects.count() == audit_before
+    assert_write(case, actor, lambda: run(case, actor, alert_world), refusal_audits_nothing=True)

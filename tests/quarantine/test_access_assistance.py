@@ -5,16 +5,13 @@ notices: every kind of actor, the expected answer, and nothing changed by a refu
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from epigrid.accounts.access import SYSTEM
-from epigrid.audit.models import AuditEvent
 from epigrid.quarantine.services import assistance as assistance_services
 from epigrid.quarantine.services import selfreport as selfreport_services
-from tests.access_cases import Case, fill, placeholders, read, statuses
-from tests.conftest import Api
-from tests.test_access import db_fingerprint
+from tests.access_cases import Case, placeholders, read, statuses
+from tests.access_runner import assert_read, assert_write, send
 
 from .world import make_case
 
@@ -174,16 +171,7 @@ def targets(world):
 
 
 def run(case: Case, actor: str, world, values):
-    path, body = fill(case.path, values), fill(case.body, values)
-    if case.api:
-        client = Api(world.tokens.get(actor))
-        if case.method == "GET":
-            return client.client.get(f"/api/v1{path}", headers=client.headers)
-        return client.send(case.method, path, body)
-    web = Client()
-    if actor != "anon":
-        web.force_login(world.users[actor])
-    return web.get(path) if case.method == "GET" else web.post(path, body)
+    return send(case, actor, world, values)
 
 
 def matrix(cases):
@@ -197,26 +185,10 @@ def matrix(cases):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(PAGE_READS + API_READS))
 def test_reads(world, targets, case, actor):
-    response = run(case, actor, world, targets)
-    assert response.status_code == case.expect[actor], response.content[:300]
-    if case.expect[actor] == 302:
-        assert "/accounts/login/" in response["Location"]
+    assert_read(run(case, actor, world, targets), case, actor)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(PAGE_WRITES + API_WRITES))
 def test_writes(world, targets, case, actor):
-    before = db_fingerprint()
-    audit_before = AuditEvent.objects.count()
-    response = run(case, actor, world, targets)
-    expected = case.expect[actor]
-    assert response.status_code == expected, response.content[:500]
-    succeeded = expected in (200, 201, 204) if case.api else (expected == 302 and actor != "anon")
-    if succeeded:
-        assert db_fingerprint() != before
-        assert AuditEvent.objects.count() > audit_before, "a write left no audit event"
-        assert AuditEvent.objects.order_by("-id").first().actor_username == actor
-    else:
-        assert db_fingerprint() == before, "a refused write changed something"
-        if actor == "anon" and not case.api:
-            assert "/accounts/login/" in response["Location"]
+    assert_write(case, actor, lambda: run(case, actor, world, targets))

@@ -4,11 +4,9 @@ successful one leaves an audit event by its actor. Time stands at 09:30 on the c
 day."""
 
 import pytest
-from django.test import Client
 
-from tests.access_cases import Case, fill, placeholders, statuses
-from tests.conftest import Api
-from tests.test_access import db_fingerprint, matrix
+from tests.access_cases import Case, placeholders, statuses
+from tests.access_runner import assert_read, assert_write, matrix, send
 
 from .conftest import DAY
 from .world import frozen, local, make_case, new_person
@@ -219,51 +217,20 @@ def case_world(qworld):
 
 
 def run(case, actor, world):
-    values = {**placeholders(world), **world.quarantine}
-    path = fill(case.path, values)
-    body = fill(case.body, values)
     with frozen(NOW):
-        if case.api:
-            client = Api(world.tokens.get(actor))
-            if case.method == "GET":
-                return client.client.get(f"/api/v1{path}", headers=client.headers)
-            return client.send(case.method, path, body)
-        web = Client()
-        if actor != "anon":
-            web.force_login(world.users[actor])
-        if case.method == "GET":
-            return web.get(path)
-        return web.post(path, body)
+        return send(case, actor, world, {**placeholders(world), **world.quarantine})
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(API_READS + PAGE_READS))
 def test_reads(case_world, case, actor):
-    response = run(case, actor, case_world)
-    assert response.status_code == case.expect[actor], response.content[:300]
-    if case.expect[actor] == 302:
-        assert "/accounts/login/" in response["Location"]
+    assert_read(run(case, actor, case_world), case, actor)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "actor"), matrix(API_WRITES + PAGE_WRITES))
 def test_writes(case_world, case, actor):
-    from epigrid.audit.models import AuditEvent
-
-    before = db_fingerprint()
-    audit_before = AuditEvent.objects.count()
-    response = run(case, actor, case_world)
-    expected = case.expect[actor]
-    assert response.status_code == expected, response.content[:500]
-    succeeded = expected in (200, 201) if case.api else (expected == 302 and actor != "anon")
-    if succeeded:
-        if not case.api:
-            assert "/accounts/login/" not in response["Location"]
-        assert db_fingerprint() != before
-        assert AuditEvent.objects.count() > audit_before, "a write left no audit event"
-        assert AuditEvent.objects.order_by("-id").first().actor_username == actor
-    else:
-        assert db_fingerprint() == before, "a refused write changed something"
+    assert_write(case, actor, lambda: run(case, actor, case_world))
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from epigrid.core.errors import ConcurrentEditError
 from epigrid.rosters import selectors, services
 from epigrid.rosters.models import HandoverNote, Post, Shift, ShiftMember
 from epigrid.workforce.services import staff_deactivate
-from tests.test_access import db_fingerprint
+from tests.access_runner import db_fingerprint
 
 from .world import MONDAY, at
 
