@@ -327,3 +327,18 @@ def test_the_rollup_api(with_checks, api):
     }
     assert board["silence_minutes"] == 30
     assert api(None).get("/checkpoints/board").status_code == 401
+
+
+def test_the_board_looks_back_on_a_past_day_without_polling(with_checks):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(with_checks.users["hq"])
+    html = client.get(f"/checkpoints/board/?day={DAY.isoformat()}").content.decode()
+    # Four checks at checkpoint a on DAY (the fifth, at b, is the next day's).
+    assert 'data-testid="total-checks">4<' in html
+    assert "As at the end of 2020-02-10." in html and "hx-trigger" not in html
+    rows = client.get(f"/checkpoints/board/rows/?day={DAY.isoformat()}").content.decode()
+    assert 'data-testid="total-checks">4<' in rows
+    # Today (and any day not in the past, or no day at all) is the live, polling board.
+    live = client.get("/checkpoints/board/?day=2999-01-01").content.decode()
+    assert 'data-testid="total-checks">0<' in live and 'hx-trigger="every 30s"' in live
+    assert client.get("/checkpoints/board/?day=not-a-day").status_code == 200

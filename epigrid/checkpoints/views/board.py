@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from epigrid.accounts.access import Actor, request_actor, requires
 from epigrid.accounts.roles import Capability
@@ -36,11 +37,28 @@ def _hours_label(opens: int, closes: int) -> str:
     return f"{hhmm(opens)}–{hhmm(closes)}"
 
 
+def _board_day(request: HttpRequest) -> dt.date | None:
+    """A past day to look back on (?day=YYYY-MM-DD), or None for the live board; a day not
+    before today is the live board too."""
+    with contextlib.suppress(ValueError):
+        day = dt.date.fromisoformat((request.GET.get("day") or "")[:10])
+        if day < timezone.localdate():
+            return day
+    return None
+
+
 def _board_context(request: HttpRequest) -> dict:
     actor = request_actor(request)
     node = _within(request, actor)
     within = node.code if node else None
-    now = timezone.now()
+    day = _board_day(request)
+    # A past day is shown as it stood at its end (23:59:59): its figures, and which
+    # checkpoints had fallen silent by then. Nothing to refresh.
+    now = (
+        timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+        if day
+        else timezone.now()
+    )
     rows = selectors.board(actor=actor, now=now, within=within)
     totals = selectors.Figures()
     for r in rows:
@@ -55,6 +73,11 @@ def _board_context(request: HttpRequest) -> dict:
         "silent_count": sum(1 for r in rows if r.silent),
         "silence_minutes": selectors.silence_minutes(timezone.localdate(now)),
         "refresh_seconds": REFRESH_SECONDS,
+        "day": day,
+        "shown_day": day or timezone.localdate(now),
+        "rows_query": urlencode(
+            {k: v for k, v in (("within", within), ("day", day and day.isoformat())) if v}
+        ),
     }
 
 
@@ -63,7 +86,7 @@ def board(request: HttpRequest) -> HttpResponse:
     context = _board_context(request)
     context["hours"] = _with_bars(
         selectors.hourly(
-            actor=request_actor(request), day=timezone.localdate(), within=context["within"]
+            actor=request_actor(request), day=context["shown_day"], within=context["within"]
         )
     )
     return render(request, "checkpoints/board.html", context)
