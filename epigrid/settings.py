@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "epigrid.quarantine",
     "epigrid.rosters",
     "epigrid.checkpoints",
+    "epigrid.enterprises",
     "epigrid.spreadsheets",
     "epigrid.indicators",
     "epigrid.scenarios",
@@ -182,6 +183,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
+# Uploaded materials. Never served by URL: only through views that check who may see them.
+MEDIA_ROOT = Path(os.environ.get("EPIGRID_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

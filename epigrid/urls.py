@@ -21,6 +21,7 @@ urlpatterns = [
     path("quarantine/", include("epigrid.quarantine.urls")),
     path("rosters/", include("epigrid.rosters.urls")),
     path("checkpoints/", include("epigrid.checkpoints.urls")),
+    path("enterprises/", include("epigrid.enterprises.urls")),
     path("register/", include("epigrid.registry.urls")),
     path("imports/", include("epigrid.spreadsheets.urls")),
     path("audit/", include("epigrid.audit.urls")),

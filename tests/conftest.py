@@ -15,6 +15,12 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    # Uploaded materials go to a throw-away folder, never into the project's data/.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _english_for_direct_service_calls():
     # Services speak the active language (Chinese by default). Tests that call them directly
     # match English messages; requests through a client still pick the language per request.

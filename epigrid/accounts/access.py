@@ -157,6 +157,28 @@ def requires(capability: Capability) -> Callable[[F], F]:
     return decorate
 
 
+def requires_any(*capabilities: Capability) -> Callable[[F], F]:
+    """Like `requires`, for a page or endpoint that people of different sides reach with
+    different capabilities (the desk with ENTERPRISES_VIEW, an enterprise user with
+    ENTERPRISE_SELF); what each of them then sees is the selector's scope. Declared as
+    "a|b"."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            actor = request_actor(request)
+            if not actor.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(actor.has(c) for c in capabilities):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.capability = "|".join(str(c) for c in capabilities)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def public(view: F) -> F:
     """Marks a view as reachable without any capability (login page, language switch)."""
     view.public = True  # type: ignore[attr-defined]

@@ -14,6 +14,13 @@ class Role(models.TextChoices):
     VILLAGE_SECRETARY = "village_secretary", _("Village/community secretary")
     GRID_WORKER = "grid_worker", _("Grid worker")
     ANALYST = "analyst", _("Analyst (read-only)")
+    # Work resumption (复工复产): the application desk, the task forces that inspect, and the
+    # enterprises themselves. An enterprise user's assignment is the grid of its enterprise,
+    # but what it reaches is decided by its enterprise membership, never by the grid
+    # (enterprises.access).
+    RESUMPTION_DESK = "resumption_desk", _("Work-resumption desk")
+    TASK_FORCE = "task_force", _("Enterprise task force member")
+    ENTERPRISE = "enterprise", _("Enterprise staff")
 
 
 class Capability(StrEnum):
@@ -48,6 +55,14 @@ class Capability(StrEnum):
     CHECKPOINTS_VIEW = "checkpoints.view"  # checkpoints, checks, rollups, the live board
     CHECKPOINTS_MANAGE = "checkpoints.manage"  # register checkpoints and their posts
     CHECKS_RECORD = "checks.record"  # log checks at a gate, enter paper sheets
+    ENTERPRISES_VIEW = "enterprises.view"  # register, applications, inspections, needs, FAQ
+    ENTERPRISES_MANAGE = "enterprises.manage"  # register, enterprise accounts, task forces,
+    # liaisons
+    APPLICATIONS_REVIEW = "applications.review"  # review, return, approve, green channel, batches
+    INSPECTIONS_RECORD = "inspections.record"  # inspections and rectifications
+    NEEDS_MANAGE = "needs.manage"  # enterprise needs and problems, consultations and the FAQ
+    # An enterprise user's own enterprise only: apply, upload, roster, health reports, needs.
+    ENTERPRISE_SELF = "enterprise.self"
 
 
 C = Capability
@@ -62,10 +77,13 @@ _READ = {
     C.QUARANTINE_VIEW,
     C.ROSTERS_VIEW,
     C.CHECKPOINTS_VIEW,
+    C.ENTERPRISES_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.HQ: frozenset(Capability),
+    # Everything but acting as an enterprise: headquarters reviews applications, it does not
+    # file them.
+    Role.HQ: frozenset(Capability) - {C.ENTERPRISE_SELF},
     Role.VILLAGE_SECRETARY: frozenset(
         _READ
         | {
@@ -86,6 +104,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.ROSTERS_MANAGE,
             C.CHECKPOINTS_MANAGE,
             C.CHECKS_RECORD,
+            C.ENTERPRISES_MANAGE,
+            C.INSPECTIONS_RECORD,
+            C.NEEDS_MANAGE,
         }
     ),
     # A grid worker checks identity documents at the door, so sees them unmasked in their grid.
@@ -104,4 +125,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.ANALYST: frozenset(_READ),
+    Role.RESUMPTION_DESK: frozenset(
+        {
+            C.DASHBOARD_VIEW,
+            C.ENTERPRISES_VIEW,
+            C.APPLICATIONS_REVIEW,
+            C.NEEDS_MANAGE,
+            C.CONTACTS_VIEW,
+        }
+    ),
+    Role.TASK_FORCE: frozenset(
+        {C.DASHBOARD_VIEW, C.ENTERPRISES_VIEW, C.INSPECTIONS_RECORD, C.NEEDS_MANAGE}
+    ),
+    # Nothing by jurisdiction: enterprises.access gives it its own enterprise's rows only.
+    Role.ENTERPRISE: frozenset({C.ENTERPRISE_SELF}),
 }

@@ -28,3 +28,24 @@ class PolicySetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value} from {self.active_from}"
+
+
+class WorkdayOverride(models.Model):
+    """A local change to the working calendar (policy.calendar): a day made a holiday or a
+    working day by a decision the national calendar library does not know, such as an
+    extended Spring Festival break or a province's later return to work."""
+
+    day = models.DateField(_("day"), unique=True)
+    workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("decision"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("working-calendar change")
+        verbose_name_plural = _("working-calendar changes")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'workday' if self.workday else 'holiday'}"

@@ -196,3 +196,136 @@ SILENCE_MINUTES = define(
         maximum=720,
     )
 )
+
+
+_ITEM_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def clean_checklist(value: Any) -> list[dict]:
+    """A checklist: [{"code", "zh", "en", "file"}], codes unique (lower-case letters, digits,
+    underscores), 1 to 30 items; "file" says the item is met by an uploaded document."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 30:
+        raise ValidationError(_g("Give between one and thirty checklist items."))
+    out, seen = [], set()
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValidationError(_g("Each checklist item needs a code and a name."))
+        code = str(item.get("code", "")).strip()
+        zh = str(item.get("zh", "")).strip()[:100]
+        en = str(item.get("en", "")).strip()[:100] or zh
+        if not _ITEM_CODE.match(code) or not zh:
+            raise ValidationError(
+                _g("“%(v)s” needs a code of lower-case letters and a Chinese name.")
+                % {"v": code[:40]}
+            )
+        if code in seen:
+            raise ValidationError(_g("The item codes must differ."))
+        seen.add(code)
+        out.append({"code": code, "zh": zh, "en": en, "file": bool(item.get("file", False))})
+    return out
+
+
+# The conditions an enterprise must meet to reopen, as the materials it uploads. The default
+# is the national 四到位 (mechanism, staff screening, facilities and supplies, internal
+# management) as the seed's five documents; a deployment sets its own (a local 八个一) here.
+RESUMPTION_CHECKLIST = define(
+    Key(
+        "resumption_checklist",
+        _("Work-resumption conditions checklist"),
+        [
+            {
+                "code": "mechanism",
+                "zh": "内部防控责任机制",
+                "en": "Internal responsibility mechanism",
+                "file": True,
+            },
+            {
+                "code": "emergency_plan",
+                "zh": "疫情防控应急预案",
+                "en": "Emergency plan",
+                "file": True,
+            },
+            {
+                "code": "staff_health",
+                "zh": "员工健康信息台账",
+                "en": "Employee health information",
+                "file": True,
+            },
+            {
+                "code": "training",
+                "zh": "防控宣传培训",
+                "en": "Publicity and training",
+                "file": True,
+            },
+            {
+                "code": "disinfection",
+                "zh": "清洁消毒方案",
+                "en": "Cleaning and disinfection plan",
+                "file": True,
+            },
+        ],
+        clean=clean_checklist,
+    )
+)
+
+# What a task force checks on site.
+INSPECTION_CHECKLIST = define(
+    Key(
+        "inspection_checklist",
+        _("Enterprise inspection checklist"),
+        [
+            {
+                "code": "supplies",
+                "zh": "口罩、体温计、消毒液、洗手液储备到位",
+                "en": "Masks, thermometers, disinfectant and hand sanitiser on hand",
+            },
+            {
+                "code": "plans",
+                "zh": "防控方案和应急预案到位",
+                "en": "Prevention and emergency plans in place",
+            },
+            {
+                "code": "screening",
+                "zh": "员工排查和健康登记台账",
+                "en": "Employee screening and health registers",
+            },
+            {"code": "door_checks", "zh": "进门测温登记", "en": "Temperature checks at the door"},
+            {"code": "staggered", "zh": "错峰上下班、分餐", "en": "Staggered shifts and meals"},
+            {"code": "isolation_room", "zh": "设置临时隔离室", "en": "Isolation room"},
+        ],
+        clean=clean_checklist,
+    )
+)
+
+# The answer rule: working days from a submission until the desk must have answered.
+ANSWER_DAYS = define(
+    Key(
+        "resumption_answer_days",
+        _("Working days to answer a work-resumption application"),
+        2,
+        minimum=1,
+        maximum=20,
+    )
+)
+
+# A return for supplement sets a deadline this many days ahead by default (green channel:
+# papers completed on site the next day).
+SUPPLEMENT_DAYS = define(
+    Key(
+        "resumption_supplement_days",
+        _("Days an enterprise has to supplement a returned application"),
+        1,
+        minimum=1,
+        maximum=30,
+    )
+)
+
+UPLOAD_MAX_MB = define(
+    Key(
+        "resumption_upload_max_mb",
+        _("Largest file an enterprise may upload (MB)"),
+        10,
+        minimum=1,
+        maximum=50,
+    )
+)

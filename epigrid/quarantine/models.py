@@ -305,6 +305,8 @@ class Trigger(models.TextChoices):
     # Raised from outside home quarantine (services.external.alert_raise): a person with a
     # fever at a temperature checkpoint, who has no observation case.
     CHECKPOINT_FEVER = "checkpoint_fever", _("Fever at a checkpoint")
+    # An employer's daily health report of an employee after reopening (enterprises).
+    ENTERPRISE_FEVER = "enterprise_fever", _("Fever reported by an employer")
 
 
 class AlertOutcome(models.TextChoices):

@@ -36,7 +36,7 @@ from ..models import Alert, ReferralEvent, ReferralStep, Trigger
 from .escalation import CLOCK_SKEW, DETAIL_MAX, _append
 
 # Triggers another part of the system may raise; the others come from quarantine's own rules.
-EXTERNAL_TRIGGERS = frozenset({Trigger.CHECKPOINT_FEVER})
+EXTERNAL_TRIGGERS = frozenset({Trigger.CHECKPOINT_FEVER, Trigger.ENTERPRISE_FEVER})
 ORIGIN_MAX = 80
 
 

@@ -1,0 +1,5 @@
+"""API: consultations (filled in by its owner)."""
+
+from epigrid.api.routing import CapabilityRouter
+
+router = CapabilityRouter()
