@@ -40,6 +40,7 @@ from typing import Any
 
 import checkpoints_bench
 import checkpoints_rollup_bench
+import enterprises_bench
 import quarantine_bench
 from benchlib import (
     BENCH_DIR,
@@ -969,6 +970,17 @@ register_part(
         lambda results: checkpoints_rollup_bench.report(results, table=table, fmt=fmt),
         lists=("checkpoint_rollups",),
         verdicts=("checkpoint_rollups",),
+    )
+)
+register_part(
+    Part(
+        "enterprises",
+        lambda target, env, args, results: enterprises_bench.bench(
+            target, env, args, results, built=built
+        ),
+        lambda results: enterprises_bench.report(results, table=table, fmt=fmt),
+        lists=("enterprises_reads",),
+        verdicts=("enterprises_reads",),
     )
 )
 PARTS = tuple(PART_REGISTRY)

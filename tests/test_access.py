@@ -61,9 +61,17 @@ def test_every_api_operation_declares_a_capability():
     missing = [f"{m} {p}" for m, p, op in operations if not op.get("x-capability")]
     assert missing == []
     public = [f"{m} {p}" for m, p, op in operations if op.get("x-capability") == "public"]
-    # The one public operation: a self-report link's secret token is its credential (no
+    # The public operations: a self-report link's secret token is its credential (no
     # bearer token); it answers 404 for a wrong token (tests/quarantine/test_selfreport*.py).
-    assert public == ["POST /api/v1/quarantine/selfreport/{token}"]
+    # The work-resumption desk's FAQ carries no personal data (tests/enterprises/test_fld_*).
+    # The published batches of approvals: enterprise names and dates only
+    # (tests/enterprises/test_rev_api.py).
+    assert sorted(public) == [
+        "GET /api/v1/public/batches",
+        "GET /api/v1/public/batches/{code}",
+        "GET /api/v1/public/faq",
+        "POST /api/v1/quarantine/selfreport/{token}",
+    ]
 
 
 @pytest.mark.django_db

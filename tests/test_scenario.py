@@ -34,6 +34,16 @@ SEED = {
     "vehicles_nonlocal_today": 77,
     "fever_found_today": 1,
     "turned_back_today": 26,
+    # Work resumption: the seed's nearly 1,000 enterprises (996), 678 applications, 585
+    # approved, 15 task forces, 158 employees from source areas; the rest the scenario's own.
+    "enterprises": 996,
+    "resumption_applications": 678,
+    "resumption_approved": 585,
+    "task_forces": 15,
+    "enterprise_workers_from_risk_areas": 158,
+    "inspections_done": 218,
+    "rectifications_open": 15,
+    "enterprise_needs_open": 14,
 }
 
 

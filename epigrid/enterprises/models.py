@@ -268,6 +268,11 @@ class Application(VersionedModel, ScopedModel):
                 condition=Q(status__in=["draft", "submitted", "in_review", "returned"]),
                 name="application_one_open",
             ),
+            # The desk's clock runs exactly while the desk owes an answer.
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "in_review"]) | Q(due_at__isnull=False),
+                name="application_pending_has_due",
+            ),
         ]
         indexes = [
             # The desk's queue: pending ones by due time within a subtree.
@@ -276,7 +281,18 @@ class Application(VersionedModel, ScopedModel):
                 name="application_queue",
                 condition=Q(status__in=["submitted", "in_review"]),
             ),
+            # The same queue read in time order across a broad scope (selectors.queue). Not
+            # partial: SQLite cannot match a partial index's condition against the bound
+            # parameters of `status IN (%s, %s)`; `due_at IS NOT NULL` (no parameter) starts
+            # the walk past the rows that are not waiting instead.
+            models.Index(fields=["due_at", "id", "jpath", "status"], name="application_queue_due"),
             models.Index(fields=["jpath", "status"], name="application_path_status"),
+            # Returned and waiting for the enterprise's supplement.
+            models.Index(
+                fields=["jpath", "supplement_by"],
+                name="application_returned",
+                condition=Q(status="returned"),
+            ),
             # Approved and not yet published in a batch.
             models.Index(
                 fields=["jpath", "decided_at"],
@@ -352,7 +368,9 @@ class TaskForce(ScopedModel, DatedModel):
     leader = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader")
     )
-    members = models.ManyToManyField(USER, blank=True, related_name="task_forces")
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        USER, blank=True, related_name="task_forces"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -520,6 +538,8 @@ class Consultation(VersionedModel, ScopedModel):
     faq = models.BooleanField(_("published in the FAQ"), default=False)
     faq_question = models.CharField(_("FAQ question"), max_length=300, blank=True)
     faq_answer = models.TextField(_("FAQ answer"), blank=True)
+    # The public FAQ is grouped by topic (申报材料, 防疫物资, ...), as the desk names them.
+    faq_topic = models.CharField(_("FAQ topic"), max_length=50, blank=True)
     faq_order = models.PositiveIntegerField(default=0)
 
     class Meta:

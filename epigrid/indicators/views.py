@@ -1,10 +1,11 @@
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from epigrid.accounts.access import request_actor, requires
+from epigrid.accounts.access import request_actor, requires_any
 from epigrid.accounts.roles import Capability
 from epigrid.geo import selectors as geo
 
@@ -19,9 +20,12 @@ def parse_as_of(value: str | None) -> dt.date:
         return timezone.localdate()
 
 
-@requires(Capability.DASHBOARD_VIEW)
+@requires_any(Capability.DASHBOARD_VIEW, Capability.ENTERPRISE_SELF)
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
+    if not actor.has(Capability.DASHBOARD_VIEW):
+        # An enterprise user's home is its portal (by URL name: no import of that app here).
+        return redirect(reverse("enterprises:portal"))
     as_of = parse_as_of(request.GET.get("as_of"))
     roots = geo.jurisdiction_roots(actor=actor, capability=Capability.DASHBOARD_VIEW)
     code = request.GET.get("j")

@@ -7,7 +7,10 @@ rows: dated policy data, edited by headquarters. Beyond the years the library co
 weekday is a working day unless an override says otherwise.
 """
 
+import calendar as pycalendar
 import datetime as dt
+import functools
+from dataclasses import dataclass
 
 import chinese_calendar
 from django.utils import timezone
@@ -78,3 +81,77 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
         if is_workday(day, local):
             count += 1
     return count
+
+
+@functools.cache
+def library_years() -> tuple[int, int]:
+    """The first and last year the national calendar library knows."""
+    days = [*chinese_calendar.holidays, *chinese_calendar.workdays]
+    return min(days).year, max(days).year
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day as the month view shows it: whether it is worked and why."""
+
+    day: dt.date
+    workday: bool
+    # weekday, weekend, holiday (national), makeup (a national make-up working day),
+    # local_holiday, local_workday (a WorkdayOverride), beyond (a weekday past the library).
+    kind: str
+    holiday: str = ""  # the national holiday's name in the active language
+    note: str = ""  # the local decision
+
+
+def holiday_name(english: str) -> str:
+    """The national holiday's name in the active language (the library names it in both)."""
+    from django.utils.translation import get_language
+
+    if not english or not (get_language() or "zh").startswith("zh"):
+        return english
+    try:
+        return str(chinese_calendar.Holiday(english).chinese)
+    except ValueError:
+        return english
+
+
+def month_days(year: int, month: int) -> list[CalendarDay]:
+    """Every day of the month with its kind (one query for the local changes)."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, pycalendar.monthrange(year, month)[1])
+    local = {o.day: o for o in WorkdayOverride.objects.filter(day__gte=first, day__lte=last)}
+    out = []
+    day = first
+    while day <= last:
+        try:
+            national = bool(chinese_calendar.is_workday(day))
+            _holiday, english = chinese_calendar.get_holiday_detail(day)
+            name = holiday_name(english or "")
+            known = True
+        except NotImplementedError:
+            national, name, known = day.weekday() < 5, None, False
+        weekend = day.weekday() >= 5
+        if day in local:
+            change = local[day]
+            kind = "local_workday" if change.workday else "local_holiday"
+            out.append(CalendarDay(day, change.workday, kind, name or "", change.note))
+        elif not known:
+            out.append(CalendarDay(day, national, "weekend" if weekend else "beyond"))
+        elif national:
+            out.append(CalendarDay(day, True, "makeup" if weekend else "weekday", name or ""))
+        elif name:
+            out.append(CalendarDay(day, False, "holiday", name))
+        else:
+            out.append(CalendarDay(day, False, "weekend"))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def editable_by(actor) -> bool:
+    """Whether the actor may change the working calendar: it holds for the whole deployment,
+    like policy, so headquarters over the top of the tree (policy.services)."""
+    from epigrid.accounts.roles import Capability
+    from epigrid.geo.models import Jurisdiction
+
+    root = Jurisdiction.objects.filter(parent__isnull=True).order_by("code").first()
+    return actor.can(Capability.POLICY_MANAGE, root.path if root else "")

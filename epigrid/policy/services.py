@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from epigrid.accounts.access import Actor, require_can
 from epigrid.accounts.roles import Capability
 from epigrid.audit.services import audit_record
+from epigrid.core.writes import clean_text
 from epigrid.geo.models import Jurisdiction
 
-from .models import PolicySetting
+from .models import PolicySetting, WorkdayOverride
 from .registry import KEYS
 
 
@@ -62,3 +63,73 @@ def policy_set(
         after={"key": key, "value": value, "active_from": active_from.isoformat()},
     )
     return row
+
+
+def _calendar_root(actor: Actor) -> str:
+    """The working calendar holds for the whole deployment, like policy: headquarters over
+    the top of the tree edit it."""
+    root = Jurisdiction.objects.filter(parent__isnull=True).order_by("code").first()
+    jpath = root.path if root else ""
+    require_can(actor, Capability.POLICY_MANAGE, jpath)
+    return jpath
+
+
+@transaction.atomic
+def workday_override_set(
+    *, actor: Actor, day: dt.date, workday: bool, note: str
+) -> WorkdayOverride:
+    """Makes `day` a working day or a holiday by a local decision (replacing an earlier
+    change of that day); audited. Refuses a change that would change nothing in the years
+    the national calendar knows."""
+    from .calendar import library_years, national_workday
+
+    jpath = _calendar_root(actor)
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise ValidationError({"day": _("Enter a valid date.")})
+    note = clean_text(note, "note", 200)
+    first, last = library_years()
+    existing = WorkdayOverride.objects.select_for_update().filter(day=day).first()
+    if existing is None and first <= day.year <= last and national_workday(day) == workday:
+        raise ValidationError(
+            {
+                "workday": _("The national calendar already makes this day a working day.")
+                if workday
+                else _("The national calendar already makes this day a holiday.")
+            }
+        )
+    before = {"workday": existing.workday, "note": existing.note} if existing is not None else None
+    if existing is None:
+        row = WorkdayOverride.objects.create(
+            day=day, workday=bool(workday), note=note, created_by=actor.user
+        )
+    else:
+        existing.workday, existing.note, existing.created_by = bool(workday), note, actor.user
+        existing.save(update_fields=["workday", "note", "created_by"])
+        row = existing
+    audit_record(
+        actor=actor,
+        action="calendar.override_set",
+        obj=row,
+        jpath=jpath,
+        before=before,
+        after={"day": day.isoformat(), "workday": bool(workday), "note": note},
+    )
+    return row
+
+
+@transaction.atomic
+def workday_override_remove(*, actor: Actor, day: dt.date) -> None:
+    """Removes the local change of `day` (the national calendar applies again); audited."""
+    jpath = _calendar_root(actor)
+    row = WorkdayOverride.objects.select_for_update().filter(day=day).first()
+    if row is None:
+        raise ValidationError({"day": _("There is no local change on this day.")})
+    before = {"day": day.isoformat(), "workday": row.workday, "note": row.note}
+    audit_record(
+        actor=actor,
+        action="calendar.override_remove",
+        obj=row,
+        jpath=jpath,
+        before=before,
+    )
+    row.delete()

@@ -52,6 +52,7 @@ def transition(
     to_status = TRANSITIONS.get((application.status, action))
     if to_status is None:
         refuse_transition(application, action)
+        raise AssertionError  # refuse_transition always raises
     if application.version != version:
         raise ConcurrentEditError
     at = at or timezone.now()
