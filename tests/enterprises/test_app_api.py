@@ -148,7 +148,8 @@ def test_lists_are_scoped_and_filtered(eworld):
     assert ids("desk", q="郁文") == [theirs.pk]
     assert ids("desk", within=eworld.nodes["grid_a2"].code) == [neighbour.pk]
     assert ids("desk", enterprise=eworld.enterprises["a"].pk) == [mine.pk]
-    assert api_en(eworld.tokens["worker_b"]).get("/applications").json()["items"][0]["id"] == theirs.pk
+    listed = api_en(eworld.tokens["worker_b"]).get("/applications").json()["items"]
+    assert listed[0]["id"] == theirs.pk
     assert Api(None).get("/applications").status_code == 401
 
 

@@ -273,5 +273,12 @@ def test_the_clock_counts_working_days_and_hours_overdue(eworld):
         "workdays_left": 0,
         "text": "Overdue by 3 hours",
     }
+    # From two days on the desk reads days, not hours.
+    assert application_clock(app, app.due_at + dt.timedelta(hours=47))["text"] == (
+        "Overdue by 47 hours"
+    )
+    assert application_clock(app, app.due_at + dt.timedelta(days=3, hours=5))["text"] == (
+        "Overdue by 3 days"
+    )
     app.status = Status.RETURNED
     assert application_clock(app, friday) is None

@@ -207,7 +207,12 @@ def application_clock(
     due_at = application.due_at
     if now >= due_at:
         hours = max(1, math.floor((now - due_at).total_seconds() / 3600))
-        text = ngettext("Overdue by %(n)d hour", "Overdue by %(n)d hours", hours) % {"n": hours}
+        if hours < 48:
+            text = ngettext("Overdue by %(n)d hour", "Overdue by %(n)d hours", hours) % {"n": hours}
+        else:
+            # Past two days, hours are noise: the desk reads days.
+            days = hours // 24
+            text = ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
         return {"due_at": due_at, "overdue": True, "workdays_left": 0, "text": text}
     # due_at is the midnight that ends the last working day of the window.
     last_day = timezone.localtime(due_at - dt.timedelta(microseconds=1)).date()
