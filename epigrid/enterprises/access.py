@@ -18,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from epigrid.accounts.access import Actor
-from epigrid.accounts.roles import Capability
+from epigrid.accounts.roles import Capability, Role
 from epigrid.geo.models import within_q
 
 M = TypeVar("M", bound=Model)
@@ -117,7 +117,7 @@ def require_reach(
         return
     if is_own(actor, enterprise_id):
         raise PermissionDenied
-    staff_sees = any(path.startswith(g.path) for g in actor.grants if g.role != "enterprise")
+    staff_sees = any(path.startswith(g.path) for g in actor.grants if g.role != Role.ENTERPRISE)
     if staff_sees:
         raise PermissionDenied
     raise Http404
