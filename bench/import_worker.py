@@ -21,6 +21,9 @@ before the measured work and just after it; growth = after - before, so what the
 already loaded (Python, Django, the product's modules) is not counted. run.py starts this
 worker through a small launcher process so that ru_maxrss is not the orchestrator's peak
 inherited across fork and exec; VmHWM from /proc is recorded beside it as a cross-check.
+Where the import reads the file in a forked process (epigrid/spreadsheets/feed.py), that
+process's peak (RUSAGE_CHILDREN, once it has been waited for) is recorded too: it starts as a
+copy of this one, so its growth is its peak minus this process's resident set before the work.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ def _status_kib(field: str) -> int | None:
     except OSError:
         pass
     return None
+
+
+def _children_maxrss_kib() -> int:
+    """Peak resident set of the largest child process waited for (the import's reader, when
+    it reads in a forked process: its memory is the import's too)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def _memory(before: int) -> dict[str, int | None]:
@@ -136,7 +145,7 @@ def run_import(path: Path) -> dict[str, Any]:
     from epigrid.accounts.access import SYSTEM
     from epigrid.geo.models import Jurisdiction
     from epigrid.registry.models import Building, HousingUnit, Person, Residency
-    from epigrid.spreadsheets import services
+    from epigrid.spreadsheets import feed, services
     from epigrid.spreadsheets.services import import_commit, import_upload
 
     if settings.DEBUG:
@@ -167,7 +176,18 @@ def run_import(path: Path) -> dict[str, Any]:
 
     services._commit_batch = timed_batch
 
+    # Which way the feed read the file (a forked process or a thread), seen by the feed.
+    modes: list[str] = []
+    feed_init = feed.Feed.__init__
+
+    def noted_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        feed_init(self, *args, **kwargs)
+        modes.append(self.mode)
+
+    feed.Feed.__init__ = noted_init  # type: ignore[method-assign]
+
     rss_before = _status_kib("VmRSS")
+    children_before = _children_maxrss_kib()
     before = _maxrss_kib()
     started = time.perf_counter()
     job = import_upload(
@@ -194,6 +214,9 @@ def run_import(path: Path) -> dict[str, Any]:
         "rows_written": {t: counts_after[t] - counts_before[t] for t in models},
         "batch_ms": batch_ms,
         "rss_before_kib": rss_before,
+        "feed_modes": modes,
+        "reader_maxrss_before_kib": children_before,
+        "reader_maxrss_after_kib": _children_maxrss_kib(),
         **memory,
     }
 

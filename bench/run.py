@@ -65,6 +65,8 @@ from benchlib import (
     summary,
 )
 
+from epigrid.core.pragmas import IMPORT_CACHE_KIB, IMPORT_CHECKPOINT_PAGES
+
 SCALES = (1, 10)
 TARGET_SCALE = 10  # the scale the page targets apply to
 BUILD_TARGET_S = {1: 60.0}  # scale -> seconds
@@ -79,6 +81,9 @@ PAGE_LABELS = {
 IMPORT_SCALE = 1  # the scenario the register is imported into
 IMPORT_TARGET_ROWS_S = {"sqlite": 10_000.0}  # db -> rows per second, at the large size
 IMPORT_TARGET_FLOOR_SHARE = 0.40  # of the floor's rows per second, every db
+# Each import and its floors run this many times, each into a fresh copy; the median is judged.
+# One run on a shared two-core machine varies by a quarter from one minute to the next.
+IMPORT_RUNS = 3
 # "Peak memory flat in the number of rows": the large file's growth may exceed the small
 # one's by a quarter plus 16 MiB of allocator noise (linear growth would be ten times).
 MEMORY_FLAT_RATIO = 1.25
@@ -293,6 +298,18 @@ def registers(
     return made
 
 
+def _median_by(runs: list[Any], key: Callable[[Any], float]) -> Any:
+    return sorted(runs, key=key)[len(runs) // 2]
+
+
+def _reader_growth(done: dict[str, Any]) -> int:
+    """The forked reader's peak minus the importing process's resident set before the work
+    (the child starts as a copy of it); 0 when the import read in a thread."""
+    if done["reader_maxrss_after_kib"] <= done["reader_maxrss_before_kib"]:
+        return 0
+    return done["reader_maxrss_after_kib"] - done["rss_before_kib"]
+
+
 def bench_import(
     target: Target, env: dict[str, str], args: argparse.Namespace, results: dict[str, Any]
 ) -> None:
@@ -304,14 +321,29 @@ def bench_import(
     files = registers(target, probe, args, results)
     growth: dict[int, dict[str, int]] = {}
     for rows, path in sorted(files.items()):
-        url = target.fresh(f"import{rows}", snapshot=snapshot)
-        log(f"[{target.vendor}] importing {rows:,} rows (import services, own process)")
-        done = run_json_worker("import_worker.py", ["import", str(path)], env, url, own_rss=True)
+        imports, reads, floors = [], [], []
+        for run_number in range(1, IMPORT_RUNS + 1):
+            url = target.fresh(f"import{rows}", snapshot=snapshot)
+            # What the setup wrote (copies of the database, the floors' tables) goes to the
+            # disk before the clock starts, not into the import's time.
+            os.sync()
+            log(
+                f"[{target.vendor}] importing {rows:,} rows (import services, own process), "
+                f"run {run_number} of {IMPORT_RUNS}"
+            )
+            imports.append(
+                run_json_worker("import_worker.py", ["import", str(path)], env, url, own_rss=True)
+            )
+            log(f"[{target.vendor}] reading the same file with python-calamine (floor)")
+            reads.append(
+                run_json_worker("import_worker.py", ["read", str(path)], env, None, own_rss=True)
+            )
+            log(f"[{target.vendor}] raw-inserting the rows the import wrote (floor)")
+            floors.append(import_insert_floor(target, url, snapshot))
+        done = _median_by(imports, lambda d: d["seconds"])
+        read = _median_by(reads, lambda d: d["seconds"])
+        floor = _median_by(floors, lambda f: f.seconds)
         results["meta"]["conn_max_age"] = done["conn_max_age"]
-        log(f"[{target.vendor}] reading the same file with python-calamine (floor)")
-        read = run_json_worker("import_worker.py", ["read", str(path)], env, None, own_rss=True)
-        log(f"[{target.vendor}] raw-inserting the rows the import wrote (floor)")
-        floor = import_insert_floor(target, url, snapshot)
         counted = done["summary"].get("rows", 0)
         rate = counted / done["seconds"] if done["seconds"] else None
         floor_s = read["seconds"] + floor.seconds
@@ -322,8 +354,11 @@ def bench_import(
         target_rate = IMPORT_TARGET_ROWS_S.get(target.vendor) if large else None
         # Every row of the generated file is importable: anything else is a failure at any
         # size (and would make the figures meaningless).
-        complete = (
-            done["status"] == "done" and counted == rows and not done["summary"].get("errors")
+        complete = all(
+            d["status"] == "done"
+            and d["summary"].get("rows", 0) == rows
+            and not d["summary"].get("errors")
+            for d in imports
         )
         if large:
             ok = share is not None and share >= IMPORT_TARGET_FLOOR_SHARE
@@ -332,8 +367,15 @@ def bench_import(
             verdict = "PASS" if ok and complete else "FAIL"
         elif not complete:
             verdict = "FAIL"
+        reader_peak = (
+            done["reader_maxrss_after_kib"]
+            if done["reader_maxrss_after_kib"] > done["reader_maxrss_before_kib"]
+            else None
+        )
         growth[rows] = {
-            "import": done["maxrss_after_kib"] - done["maxrss_before_kib"],
+            # The largest of the runs: memory is judged on the worst, time on the median.
+            "import": max(d["maxrss_after_kib"] - d["maxrss_before_kib"] for d in imports),
+            "reader": max(_reader_growth(d) for d in imports),
             "read": read["maxrss_after_kib"] - read["maxrss_before_kib"],
             "import_peak": done["maxrss_after_kib"],
         }
@@ -351,6 +393,10 @@ def bench_import(
                 "batch_ms_first10": median(done["batch_ms"][:10]),
                 "batch_ms_last10": median(done["batch_ms"][-10:]),
                 "import_s": done["seconds"],
+                "import_s_runs": [d["seconds"] for d in imports],
+                "floor_s_runs": [
+                    r["seconds"] + f.seconds for r, f in zip(reads, floors, strict=True)
+                ],
                 "upload_s": done["upload_s"],
                 "commit_s": done["commit_s"],
                 "rows_per_s": rate,
@@ -363,7 +409,9 @@ def bench_import(
                 "target_rows_per_s": target_rate,
                 "target_share": IMPORT_TARGET_FLOOR_SHARE if large else None,
                 "result": verdict,
+                "feed_modes": done["feed_modes"],
                 "maxrss_kib": {
+                    "reader_peak": reader_peak,
                     "import_before": done["maxrss_before_kib"],
                     "import_after": done["maxrss_after_kib"],
                     "import_vmhwm": done["vmhwm_after_kib"],
@@ -377,15 +425,19 @@ def bench_import(
     small, large = min(growth), max(growth)
     if small != large:
         allowed = MEMORY_FLAT_RATIO * growth[small]["import"] + MEMORY_FLAT_SLACK_KIB
+        reader_allowed = MEMORY_FLAT_RATIO * growth[small]["reader"] + MEMORY_FLAT_SLACK_KIB
+        flat = growth[large]["import"] <= allowed and growth[large]["reader"] <= reader_allowed
         results["import_memory"].append(
             {
                 "db": target.vendor,
                 "rows": [small, large],
+                "reader_growth_kib": [growth[small]["reader"], growth[large]["reader"]],
+                "reader_allowed_kib": reader_allowed,
                 "import_growth_kib": [growth[small]["import"], growth[large]["import"]],
                 "import_peak_kib": [growth[small]["import_peak"], growth[large]["import_peak"]],
                 "floor_read_growth_kib": [growth[small]["read"], growth[large]["read"]],
                 "allowed_kib": allowed,
-                "result": "PASS" if growth[large]["import"] <= allowed else "FAIL",
+                "result": "PASS" if flat else "FAIL",
             }
         )
     if not results["import_breakdown"]:
@@ -710,17 +762,35 @@ def report_import(results: dict[str, Any]) -> list[str]:
     )
     sizes = sorted({i["batch_size"] for i in results["imports"]})
     out.append(
+        f"   Each row: the median of {IMPORT_RUNS} runs, each into a fresh copy (import seconds "
+        "of the runs: "
+        + "; ".join(
+            f"{i['db']} {i['rows']:,}: " + " / ".join(f"{t:.2f}" for t in i["import_s_runs"])
+            for i in results["imports"]
+        )
+        + ")"
+    )
+    out.append(
         "   Batch ms: median time of one batch's transaction ("
         + " / ".join(f"{n:,}" for n in sizes)
         + " rows, the product's default), first ten -> last ten; the next batch is read"
     )
-    out.append("   and checked in a thread meanwhile (epigrid/spreadsheets/feed.py)")
+    modes = sorted({m for i in results["imports"] for m in i.get("feed_modes", [])})
+    out.append(
+        "   and checked meanwhile in a "
+        + " / ".join({"process": "forked process", "thread": "thread"}.get(m, m) for m in modes)
+        + " (epigrid/spreadsheets/feed.py). SQLite, import and floor alike: page cache "
+        f"{IMPORT_CACHE_KIB:,} KiB, a checkpoint every {IMPORT_CHECKPOINT_PAGES:,} log pages "
+        "and one at the end"
+    )
     out += [
         "",
         "   Peak memory: ru_maxrss growth of the process over the measured work (what it had",
         "   loaded before, Python and Django, not counted); floor = the calamine read alone.",
+        "   Reader: the forked reading process's peak (RUSAGE_CHILDREN) minus the importing",
+        "   process's resident set before the work (the child starts as a copy of it).",
         f"   Flat: growth at the large size <= {MEMORY_FLAT_RATIO} x growth at the small + "
-        f"{MEMORY_FLAT_SLACK_KIB // 1024} MiB.",
+        f"{MEMORY_FLAT_SLACK_KIB // 1024} MiB, for the import and for its reader.",
         "",
     ]
     rows = [
@@ -729,8 +799,9 @@ def report_import(results: dict[str, Any]) -> list[str]:
             " -> ".join(f"{r:,}" for r in m["rows"]),
             " -> ".join(mib(g) for g in m["import_growth_kib"]),
             " -> ".join(mib(g) for g in m["import_peak_kib"]),
+            " -> ".join(mib(g) for g in m["reader_growth_kib"]),
             " -> ".join(mib(g) for g in m["floor_read_growth_kib"]),
-            f"<= {mib(m['allowed_kib'])}",
+            f"<= {mib(m['allowed_kib'])} / {mib(m['reader_allowed_kib'])}",
             m["result"],
         ]
         for m in results["import_memory"]
@@ -742,6 +813,7 @@ def report_import(results: dict[str, Any]) -> list[str]:
                 "Rows",
                 "Import growth",
                 "Import peak",
+                "Reader growth",
                 "Floor: calamine growth",
                 "Target",
                 "Result",
@@ -1015,8 +1087,9 @@ def main() -> int:
     parser.add_argument(
         "--import-small-rows",
         type=int,
-        default=10_000,
-        help="rows of the small one (peak memory must not grow from it to the large)",
+        default=30_000,
+        help="rows of the small one (peak memory must not grow from it to the large); three "
+        "batches, so that both sizes are past the first batch and the page cache's filling",
     )
     parser.add_argument(
         "--persons", type=int, default=1_000_000, help="persons in the search database"

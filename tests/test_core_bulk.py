@@ -48,3 +48,48 @@ def test_insert_rows_refuses_a_missing_required_value(world):
     with pytest.raises(ValueError, match="no value for"):
         insert_rows(Building, ("address",), [("x",)])
     assert Building.objects.count() == before  # refused before any statement
+
+
+@pytest.mark.django_db
+def test_import_connection_settings_are_raised_for_the_import_and_restored():
+    from django.db import connection
+
+    from epigrid.core.bulk import import_connection_settings
+
+    def read(pragma):
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {pragma}")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with import_connection_settings(4321, 777):
+            pass  # nothing to change elsewhere, and nothing fails
+        return
+    before = read("cache_size"), read("wal_autocheckpoint")
+    with import_connection_settings(4321, 777):
+        assert (read("cache_size"), read("wal_autocheckpoint")) == (-4321, 777)
+    assert (read("cache_size"), read("wal_autocheckpoint")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("logged", [False, True], ids=["direct", "logged"])
+def test_a_database_refusal_is_djangos_error_either_way(world, logged):
+    from django.db import IntegrityError, connection, transaction
+
+    grid = world.nodes["grid_a"]
+    before = Building.objects.count()
+    connection.force_debug_cursor = logged
+    try:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            insert_rows(
+                Building,
+                ("jurisdiction", "jpath", "address", "address_norm", "kind"),
+                # NOT NULL is checked at once (a foreign key only at commit on SQLite)
+                [
+                    (grid.pk, grid.path, "a", "a", BuildingKind.HOUSE),
+                    (grid.pk, "x.", None, "b", "x"),
+                ],
+            )
+    finally:
+        connection.force_debug_cursor = False
+    assert Building.objects.count() == before

@@ -53,7 +53,11 @@ class RentalKind(models.TextChoices):
 
 
 class HousingUnit(VersionedModel, ScopedModel):
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
+    # No index of its own: unit_label_per_building (building, label) serves every lookup by
+    # building, and a second index would only be written on every new dwelling.
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", db_index=False
+    )
     label = models.CharField(_("unit"), max_length=50, help_text=_("e.g. 3栋502 or 整栋"))
     use = models.CharField(_("use"), max_length=16, choices=UnitUse.choices)
     rental_kind = models.CharField(
@@ -166,7 +170,10 @@ class Residency(ScopedModel):
     """Who lives in a dwelling, from when until when; occupants on any date follow."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="residencies")
-    unit = models.ForeignKey(HousingUnit, on_delete=models.PROTECT, related_name="residencies")
+    # No index of its own: residency_unit_out (unit, move_out) serves lookups by dwelling.
+    unit = models.ForeignKey(
+        HousingUnit, on_delete=models.PROTECT, related_name="residencies", db_index=False
+    )
     role = models.CharField(_("role"), max_length=10, choices=ResidencyRole.choices)
     move_in = models.DateField(_("moved in"), null=True, blank=True)
     move_out = models.DateField(_("moved out"), null=True, blank=True)

@@ -12,7 +12,7 @@ from epigrid.core.models import ScopedModel
 COUNT_KEYS = ("rows", "created", "updated", "unchanged", "duplicates", "errors")
 # Rows per transaction: each commit rewrites the index pages the batch touched, so fewer,
 # larger batches import faster; a killed import loses at most one batch, and resumes after it.
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 10_000
 
 
 def empty_counts() -> dict[str, int]:

@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 
 from epigrid.accounts.access import SYSTEM, Actor, actor_for, require_can
 from epigrid.audit.services import audit_record
+from epigrid.core.bulk import import_connection_settings
 
 from .columns import ColumnMap, clean_mapping
 from .engine import Import, ParsedRow, Preview, open_import, preview
 from .export import errors_xlsx
-from .feed import Feed
+from .feed import Feed, collector_paused
 from .kinds import BatchResult, ImportKind, get_kind
 from .models import (
     COUNT_KEYS,
@@ -330,10 +331,21 @@ def _run(job_id: int, opened: Import | None) -> ImportJob:
                 header_row=job.header_row,
                 use_saved_mappings=False,
             )
-        # The next batch is read and prepared in a thread while this one is committed.
-        with Feed(opened.rows(after=job.rows_done), job.batch_size, spec.prepare) as feed:
+        # The next batch is read and prepared (in a process or thread) while this one is
+        # committed.
+        with (
+            collector_paused(),
+            import_connection_settings(),
+            Feed(
+                opened.rows(after=job.rows_done),
+                job.batch_size,
+                spec.prepare,
+                expected_rows=None if job.total_rows is None else job.total_rows - job.rows_done,
+            ) as feed,
+        ):
             for batch in feed:
                 _commit_batch(actor, spec, job, batch)
+                del batch  # written: not kept while the next one arrives
         with transaction.atomic():
             finished = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
                 status=ImportStatus.DONE, finished_at=timezone.now()

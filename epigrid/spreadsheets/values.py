@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -241,7 +242,12 @@ def parse_bool(value: Any) -> bool:
 def choice_parser(choices: Mapping[str, Any]) -> Callable[[Any], Any]:
     """A parser that maps the words people use (男, 女, 男性 …) to stored values; the words are
     compared after the same clean-up as `parse_text`, ignoring case."""
-    table = {parse_text(word).lower(): stored for word, stored in choices.items()}
+    # Enum members come out as their plain values: a batch of rows is pickled to another
+    # process (feed.py), and a member costs a class lookup per cell there and back.
+    table = {
+        parse_text(word).lower(): stored.value if isinstance(stored, Enum) else stored
+        for word, stored in choices.items()
+    }
 
     def parse_choice(value: Any) -> Any:
         text = parse_text(value).lower()

@@ -129,6 +129,15 @@ def test_yes_no_and_choices():
         sex("未知")
 
 
+def test_a_choice_of_enum_members_gives_plain_values():
+    from epigrid.registry.models import RentalKind
+
+    kind = choice_parser({"公寓": RentalKind.SERVICED_APARTMENT})
+    value = kind("公寓")
+    assert type(value) is str
+    assert value == "serviced_apartment"
+
+
 def test_blank_and_display():
     assert is_blank(None) and is_blank("") and is_blank(" \u3000 ") and is_blank("\u200b")
     assert not is_blank(0) and not is_blank("0") and not is_blank(False)

@@ -140,13 +140,17 @@ class _Checked:
     name_norm: str
     address_norm: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with its row from the reading process (spreadsheets/feed.py).
+        return (_Checked, (self.person, self.refused, self.name_norm, self.address_norm))
+
 
 def _check(values: dict[str, Any], today: dt.date, address: bool) -> _Checked:
     try:
         person = clean_person(
             PersonInput(
                 name=values["name"] or "",
-                doc_type=values.get("doc_type") or DocType.RESIDENT_ID,
+                doc_type=values.get("doc_type") or DocType.RESIDENT_ID.value,
                 doc_number=values.get("doc_number") or "",
                 phone=values.get("phone") or "",
                 hukou_place=values.get("hukou") or "",
