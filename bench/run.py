@@ -367,11 +367,6 @@ def bench_import(
             verdict = "PASS" if ok and complete else "FAIL"
         elif not complete:
             verdict = "FAIL"
-        reader_peak = (
-            done["reader_maxrss_after_kib"]
-            if done["reader_maxrss_after_kib"] > done["reader_maxrss_before_kib"]
-            else None
-        )
         growth[rows] = {
             # The largest of the runs: memory is judged on the worst, time on the median.
             "import": max(d["maxrss_after_kib"] - d["maxrss_before_kib"] for d in imports),
@@ -411,7 +406,7 @@ def bench_import(
                 "result": verdict,
                 "feed_modes": done["feed_modes"],
                 "maxrss_kib": {
-                    "reader_peak": reader_peak,
+                    "reader_growth": _reader_growth(done),
                     "import_before": done["maxrss_before_kib"],
                     "import_after": done["maxrss_after_kib"],
                     "import_vmhwm": done["vmhwm_after_kib"],

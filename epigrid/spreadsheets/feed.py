@@ -169,19 +169,9 @@ class _Threaded:
     def _read(self) -> None:
         try:
             with translation.override(self._language), timezone.override(self._zone):
-                batch: list[ParsedRow] = []
-                limit = min(self._size, FIRST_BATCH_ROWS)
-                for row in self._rows:
-                    batch.append(row)
-                    if len(batch) & 255 == 0 and self._stop.is_set():
+                for batch in _batches(self._rows, self._size, self._prepare):
+                    if self._stop.is_set() or not self._put(batch):
                         return
-                    if len(batch) >= limit:
-                        if not self._put(_prepared(batch, self._prepare)):
-                            return
-                        batch = []
-                        limit = self._size
-                if batch and not self._put(_prepared(batch, self._prepare)):
-                    return
             self._put(_DONE)
         except BaseException as exc:  # handed to the caller, raised there
             self._put(exc)
