@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from epigrid.core import pragmas
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EPIGRID_DATA_DIR", BASE_DIR / "data"))
 
@@ -127,9 +129,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            f"PRAGMA mmap_size={pragmas.CONNECTION_MMAP_BYTES}; "
+            f"PRAGMA cache_size={-pragmas.CONNECTION_CACHE_KIB}; "
+            f"PRAGMA wal_autocheckpoint={pragmas.CONNECTION_CHECKPOINT_PAGES};"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django binds values on the client, so the server parses and plans every statement;
+    # core.rows sends the fixed statements of the hot write paths through server-binding
+    # cursors, prepared on a connection's first use of each. None turns that off (for a
+    # transaction-mode connection pooler that cannot keep prepared statements).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if os.environ.get("EPIGRID_DB_PREPARE", "1") == "0" else 0
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -118,3 +118,84 @@ def test_insert_one_stores_what_create_would(world):
     one, two = FollowUp.objects.get(pk=made.pk), FollowUp.objects.get(pk=created.pk)
     assert [getattr(one, n) for n in names] == [getattr(two, n) for n in names]
     assert one.recorded_by_id is None and one.created_at is not None
+
+
+def _driver_path() -> bool:
+    """Where `run` sends a statement when no query is being logged: True for the driver's
+    own cursor, False for Django's."""
+    from django.db import connection
+
+    return connection.connection is not None and not connection.queries_logged
+
+
+@pytest.mark.django_db
+def test_run_gives_the_same_answers_by_both_paths(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from epigrid.core.rows import run
+    from epigrid.quarantine.models import FollowUpSlot
+    from tests.quarantine.world import make_case
+
+    case = make_case(world)
+    slots = FollowUpSlot.objects.filter(case=case).count()
+    sql_count = 'SELECT COUNT(*) FROM "quarantine_followupslot" WHERE "case_id" = %s'
+    sql_touch = 'UPDATE "quarantine_followupslot" SET "case_open" = %s WHERE "case_id" = %s'
+    connection.ensure_connection()
+    assert _driver_path()
+    assert run(sql_count, [case.pk]) == (slots,)
+    assert run(sql_count, [case.pk + 10_000]) == (0,)
+    assert run(sql_touch, [False, case.pk], fetch=False) == slots
+    # Counting queries (tests, DEBUG) takes Django's cursor, so the count sees it.
+    with CaptureQueriesContext(connection) as ctx:
+        assert run(sql_count, [case.pk]) == (slots,)
+        assert run(sql_touch, [True, case.pk], fetch=False) == slots
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT", "UPDATE"]
+    assert FollowUpSlot.objects.filter(case=case, case_open=True).count() == slots
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_turns_driver_errors_into_djangos_and_refuses_a_broken_transaction(world):
+    from django.db import IntegrityError, connection, transaction
+    from django.db.transaction import TransactionManagementError
+
+    from epigrid.core.rows import run
+    from epigrid.quarantine.models import FollowUp
+
+    before = FollowUp.objects.count()
+    sql = 'INSERT INTO "audit_auditevent" ("id") VALUES (%s)'  # NOT NULL columns missing
+    with transaction.atomic():
+        connection.ensure_connection()
+        assert _driver_path()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            run(sql, [1], fetch=False)
+        # The savepoint rolled back: the transaction goes on.
+        assert run('SELECT COUNT(*) FROM "quarantine_followup"', []) == (before,)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            run(sql, [1], fetch=False)
+        # The error left the transaction broken: a statement after it is refused, as
+        # Django's own cursor refuses it, and nothing is written.
+        assert connection.needs_rollback
+        with pytest.raises(TransactionManagementError):
+            run(sql, [2], fetch=False)
+    assert FollowUp.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_the_fixed_statements_once_per_connection(world):
+    from django.db import connection
+
+    from epigrid.core.rows import run
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    sql = 'SELECT COUNT(*) FROM "quarantine_followupslot" WHERE "case_id" = %s'
+    for key in range(3):
+        assert run(sql, [key]) == (0,)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT COUNT(*) FROM "quarantine_followupslot" WHERE%'],
+        )
+        assert cursor.fetchone() == (1,)

@@ -178,3 +178,28 @@ def test_audit_events_are_append_only(world):
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+@pytest.mark.django_db
+def test_the_write_paths_find_the_same_grid_worker_as_the_pages(world):
+    from epigrid.accounts.access import Actor
+    from epigrid.accounts.models import User
+    from epigrid.workforce.selectors import is_team_member, on_duty_record, staff_of
+
+    hq = world.actor("hq")
+    doctor = world.staff["grid_a.family_doctor"]
+    user = User.objects.create(username="doctor_a")
+    StaffMember.objects.filter(pk=doctor.pk).update(user=user)
+    someone = Actor(user=User.objects.create(username="nobody"), grants=())
+    me = Actor(user=user, grants=())
+    found = on_duty_record(me)
+    assert found is not None and found.pk == staff_of(me).pk == doctor.pk
+    names = [f.attname for f in StaffMember._meta.concrete_fields]
+    fresh = StaffMember.objects.get(pk=doctor.pk)
+    assert [getattr(found, n) for n in names] == [getattr(fresh, n) for n in names]
+    assert on_duty_record(someone) is None and staff_of(someone) is None
+    team, other = world.teams["grid_a"], world.teams["grid_b"]
+    assert is_team_member(doctor, team.pk) and not is_team_member(doctor, other.pk)
+    services.staff_deactivate(actor=hq, member=doctor, version=1, on=D)
+    assert on_duty_record(me) is None and staff_of(me) is None
+    assert not is_team_member(doctor, team.pk)

@@ -179,7 +179,10 @@ class FollowUpSlot(ScopedModel):
     `case_open` and `team` copy the case's so worklists need no join to filter.
     """
 
-    case = models.ForeignKey(ObservationCase, on_delete=models.CASCADE, related_name="slots")
+    # No index of its own: slot_once and slot_case_deadline lead with the case.
+    case = models.ForeignKey(
+        ObservationCase, on_delete=models.CASCADE, related_name="slots", db_index=False
+    )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -258,7 +261,13 @@ class FollowUp(ScopedModel):
     """One follow-up of a case. A reached follow-up fills its slot; "not reached" is kept as
     an attempt and leaves the slot open."""
 
-    case = models.ForeignKey(ObservationCase, on_delete=models.PROTECT, related_name="followups")
+    # The case and the path have no index of their own: followup_case_time and
+    # followup_path_time lead with them. Every index is written by each follow-up, the
+    # city's most frequent write.
+    jpath = models.CharField(max_length=80, editable=False)
+    case = models.ForeignKey(
+        ObservationCase, on_delete=models.PROTECT, related_name="followups", db_index=False
+    )
     slot = models.ForeignKey(
         FollowUpSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
     )

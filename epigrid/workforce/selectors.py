@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from epigrid.accounts.access import Actor, get_for_actor, scope
 from epigrid.accounts.roles import Capability
+from epigrid.core.rows import from_row, run, select_columns
 from epigrid.geo.models import Jurisdiction, path_of, within_q
 
 from .models import GridResponsibility, StaffMember, Team, TeamMembership
@@ -18,6 +19,34 @@ def staff_of(actor: Actor) -> StaffMember | None:
         .select_related("jurisdiction")
         .first()
     )
+
+
+def on_duty_record(actor: Actor) -> StaffMember | None:
+    """staff_of for a write path (the follow-up of a phone): the same row, its jurisdiction
+    not joined, read by one fixed statement (core.rows) rather than a queryset compiled on
+    each call, which costs more than the write's own statements."""
+    if actor.user is None:
+        return None
+    row = run(_on_duty_sql(), [actor.user.pk])
+    return None if row is None else from_row(StaffMember, row)
+
+
+def _on_duty_sql() -> str:
+    return (
+        f"SELECT {select_columns(StaffMember)} FROM {StaffMember._meta.db_table} "  # noqa: S608 - names from the model, values bound
+        "WHERE user_id = %s AND active_until IS NULL ORDER BY id LIMIT 1"
+    )
+
+
+def is_team_member(staff: StaffMember, team_id: int) -> bool:
+    """Whether the grid worker is in the team now, by one fixed statement (core.rows)."""
+    return run(_MEMBER_SQL, [team_id, staff.pk]) is not None
+
+
+_MEMBER_SQL = (
+    f"SELECT 1 FROM {TeamMembership._meta.db_table} "  # noqa: S608 - names from the model, values bound
+    "WHERE team_id = %s AND staff_id = %s AND active_until IS NULL LIMIT 1"
+)
 
 
 def staff_list(

@@ -17,13 +17,14 @@ from epigrid.core.rows import (
     from_row,
     insert_one,
     row_width,
+    run,
     select_columns,
     select_one,
     update_one,
 )
 from epigrid.core.writes import clean_text
-from epigrid.workforce.models import StaffMember, TeamMembership
-from epigrid.workforce.selectors import staff_of
+from epigrid.workforce.models import StaffMember
+from epigrid.workforce.selectors import is_team_member, on_duty_record
 
 from .. import rules
 from ..models import FollowUp, FollowUpSlot, MeasureSite, Method, ObservationCase, Result
@@ -73,10 +74,7 @@ def clean_temperature(value: object) -> Decimal | None:
 def _check_staff(staff: StaffMember, case: ObservationCase) -> None:
     """Who followed up works for the case's grid (there or above it) or is in its team."""
     serves = case.jpath.startswith(staff.jpath) or (
-        case.team_id is not None
-        and TeamMembership.objects.filter(
-            team_id=case.team_id, staff=staff, active_until__isnull=True
-        ).exists()
+        case.team_id is not None and is_team_member(staff, case.team_id)
     )
     if staff.active_until is not None or not serves:
         raise ValidationError(
@@ -88,6 +86,8 @@ def _check_staff(staff: StaffMember, case: ObservationCase) -> None:
 # The policy is not read again: a case keeps the one it was opened under, so the caller's
 # copy is the same (and reading it costs more than the rest of the row).
 CASE_FIELDS = ("jpath", "team", "person", "jurisdiction", "closed_at", "last_followup_at")
+# Of the slot, what the checks and the slot's state read (the rest is deferred).
+SLOT_FIELDS = ("case", "opens_at", "deadline", "ends_at", "done_at")
 _LOCK_BOTH: dict[str, str] = {}
 
 
@@ -100,7 +100,7 @@ def _lock_both_sql() -> str:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _LOCK_BOTH[vendor] = (
             f"SELECT {select_columns(ObservationCase, 'c', CASE_FIELDS)}, "  # noqa: S608 - names from the models, values bound
-            f"{select_columns(FollowUpSlot, 's')} "
+            f"{select_columns(FollowUpSlot, 's', SLOT_FIELDS)} "
             f"FROM {q(ObservationCase._meta.db_table)} c "
             f"INNER JOIN {q(FollowUpSlot._meta.db_table)} s ON s.{q('case_id')} = c.{q('id')} "
             f"WHERE c.{q('id')} = %s AND s.{q('id')} = %s{lock}"
@@ -116,15 +116,15 @@ def _lock(
     (core.rows): no queryset to build on the write path; the fields' converters apply."""
     locked: ObservationCase | None
     if slot is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(_lock_both_sql(), [int(case.pk), int(slot.pk)])
-            row = cursor.fetchone()
+        row = run(_lock_both_sql(), [int(case.pk), int(slot.pk)])
         if row is None:
             # Not this case's slot, or gone: the case is locked all the same.
             select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
             raise ValidationError({"slot": _("This slot belongs to another case.")})
         locked = from_row(ObservationCase, row, fields=CASE_FIELDS)
-        found = from_row(FollowUpSlot, row, row_width(ObservationCase, CASE_FIELDS))
+        found = from_row(
+            FollowUpSlot, row, row_width(ObservationCase, CASE_FIELDS), fields=SLOT_FIELDS
+        )
         found.case = locked
     else:
         locked = select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
@@ -250,7 +250,7 @@ def followup_record(
         raise ValidationError({"taken_at": _("A follow-up cannot be in the future.")})
     chosen = _pick_slot(locked, given, taken_at, now)
     if staff is None:
-        staff = staff_of(actor)
+        staff = on_duty_record(actor)
     if staff is not None:
         _check_staff(staff, locked)
     # The write path of a city's twice-daily follow-ups: single-row statements compiled once
