@@ -123,13 +123,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers and one writer work at once; IMMEDIATE avoids "database is locked"
-    # upgrades in the middle of a write transaction.
+    # WAL lets readers and one writer work at once (core.journal switches a file to it);
+    # IMMEDIATE avoids "database is locked" upgrades in the middle of a write transaction.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             f"PRAGMA mmap_size={pragmas.CONNECTION_MMAP_BYTES}; "
             f"PRAGMA cache_size={-pragmas.CONNECTION_CACHE_KIB}; "
             f"PRAGMA wal_autocheckpoint={pragmas.CONNECTION_CHECKPOINT_PAGES};"

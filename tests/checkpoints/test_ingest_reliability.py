@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -97,9 +98,18 @@ class Server:
         raise RuntimeError(f"server did not start: {self.tail()}")
 
     def tail(self) -> str:
+        """The server's errors (each traceback whole, where the last lines of a busy log
+        would show only the 422s of the cut-off bodies), then the log's end."""
         self.log.flush()
         self.log.seek(0)
-        return self.log.read()[-4000:]
+        text = self.log.read()
+        errors: list[str] = []
+        end = 0
+        for match in re.finditer(r"Internal Server Error|Traceback", text):
+            if match.start() >= end and len(errors) < 5:
+                end = match.start() + 3000
+                errors.append(text[match.start() : end])
+        return "\n".join(errors) + "\n...\n" + text[-2000:]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
