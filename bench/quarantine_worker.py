@@ -21,7 +21,9 @@ transaction each as a phone's request makes them, on distinct cases whose slot i
 executemany and (b) one transaction per row, which is what a write per request costs at
 least. With --writers N > 1 (PostgreSQL: a server runs several workers, and one connection
 waits for each commit's flush to disk), another --writes follow-ups are written by N
-processes at once, each on its own cases, beside floor (b) run by N processes too.
+processes at once, each with --writer-threads threads (as `epigrid serve`'s gunicorn
+workers handle requests), each thread on its own cases, beside floor (b) run by the same
+processes and threads.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=2000)
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--writers", type=int, default=1, help="concurrent writer processes")
+    parser.add_argument("--writer-threads", type=int, default=1, help="threads in each")
     parser.add_argument("--at", default="16:30", help="local time of day the reads see")
     args = parser.parse_args()
 
@@ -289,18 +292,21 @@ def main() -> None:
 
     concurrent = None
     if args.writers > 1 and concurrent_slots:
-        # Each process takes its own cases (case id modulo N), as requests of different
-        # phones do; the wall time runs from the first start to the last finish.
+        # Each process takes its own cases (case id modulo N), and each of its threads a
+        # share of them, as requests of different phones do; the wall time runs from the
+        # first start to the last finish.
         parts = [[s for s in concurrent_slots if s.case_id % args.writers == i] for i in
                  range(args.writers)]  # fmt: skip
-        service_wall = in_processes(record, parts)
+        threads = args.writer_threads
+        service_wall = in_processes(record, parts, threads)
         concurrent_written = FollowUp.objects.filter(
             slot__in=[s.pk for s in concurrent_slots]
         ).count()
-        floor_wall = in_processes(insert_each, [raw_rows(p) for p in parts])
+        floor_wall = in_processes(insert_each, [raw_rows(p) for p in parts], threads)
         n = len(concurrent_slots)
         concurrent = {
             "writers": args.writers,
+            "threads": threads,
             "n": n,
             "written": concurrent_written,
             "service_per_s": round(n / service_wall, 1),
@@ -334,11 +340,13 @@ def main() -> None:
     )
 
 
-def in_processes(work: Any, parts: list[list[Any]]) -> float:
-    """Runs work(part) for every part in its own forked process, all let go at once; the
-    wall time (s) from the first start to the last finish. Each process opens its own
-    database connection (the parent's are closed first, never shared across a fork)."""
+def in_processes(work: Any, parts: list[list[Any]], threads: int = 1) -> float:
+    """Runs work(part) for every part in its own forked process, split among `threads`
+    threads there, all let go at once; the wall time (s) from the first start to the last
+    finish. Each process and thread opens its own database connection (the parent's are
+    closed first, never shared across a fork)."""
     import multiprocessing as mp
+    import threading
 
     from django.db import connections
 
@@ -347,12 +355,31 @@ def in_processes(work: Any, parts: list[list[Any]]) -> float:
     gate = ctx.Barrier(len(parts) + 1)
     times = ctx.Queue()
 
+    failed: list[BaseException] = []
+
+    def run_share(share: list[Any]) -> None:
+        try:
+            work(share)
+        except BaseException as exc:  # the process reports it by its exit code
+            failed.append(exc)
+            raise
+        finally:
+            connections.close_all()  # this thread's own
+
     def run(part: list[Any]) -> None:
+        workers = [
+            threading.Thread(target=run_share, args=(part[i::threads],)) for i in range(threads)
+        ]
         gate.wait()
         started = time.perf_counter()  # CLOCK_MONOTONIC: comparable between processes
-        work(part)
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
         times.put((started, time.perf_counter()))
         connections.close_all()
+        if failed:
+            raise SystemExit(1)
 
     procs = [ctx.Process(target=run, args=(part,)) for part in parts]
     for p in procs:

@@ -199,3 +199,103 @@ def test_postgresql_prepares_the_fixed_statements_once_per_connection(world):
             ['SELECT COUNT(*) FROM "quarantine_followupslot" WHERE%'],
         )
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_statements_run_together_store_what_they_would_one_by_one(world):
+    """run_together: one statement on PostgreSQL (a reserved id named by the others),
+    one after the other elsewhere; the same rows either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from epigrid.audit.services import audit_event
+    from epigrid.core.rows import (
+        insert_statement,
+        reserve_id_sql,
+        run,
+        run_together,
+        update_statement,
+    )
+    from epigrid.quarantine.models import FollowUp, FollowUpSlot, ObservationCase
+    from tests.quarantine.world import make_case
+
+    case = make_case(world)
+    slot = FollowUpSlot.objects.filter(case=case).order_by("deadline").first()
+    (reserved,) = run(f"SELECT {reserve_id_sql(FollowUp)}", [])
+    assert (reserved is None) == (connection.vendor != "postgresql")
+    at = timezone.now()
+    followup = FollowUp(
+        pk=reserved,
+        case=case,
+        jpath=case.jpath,
+        slot=slot,
+        method="phone",
+        taken_at=at,
+        temperature=Decimal("36.8"),
+        site="axillary",
+        result="well",
+    )
+    statements = [] if reserved is None else [insert_statement(followup)]
+    if reserved is None:
+        from epigrid.core.rows import insert_one
+
+        insert_one(followup)
+    statements += [
+        update_statement(
+            FollowUpSlot, slot.pk, {"done_at": at, "followup": followup.pk}, only_if_null="done_at"
+        ),
+        update_statement(ObservationCase, case.pk, {"last_temperature": Decimal("36.8")}),
+        insert_statement(
+            audit_event(actor=SYSTEM, action="followup.record", obj=followup, jpath=case.jpath)
+        ),
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        run_together(statements)
+    sent = [q["sql"] for q in ctx.captured_queries]
+    if connection.vendor == "postgresql":
+        assert len(sent) == 1 and sent[0].startswith("WITH w0 AS (INSERT INTO")
+    else:
+        assert [s.split()[0] for s in sent] == ["UPDATE", "UPDATE", "INSERT"]
+    stored = FollowUp.objects.get(pk=followup.pk)
+    assert (stored.slot_id, stored.temperature, stored.created_at) == (
+        slot.pk,
+        Decimal("36.8"),
+        followup.created_at,
+    )
+    slot.refresh_from_db()
+    assert (slot.done_at, slot.followup_id) == (at, followup.pk)
+    assert ObservationCase.objects.get(pk=case.pk).last_temperature == Decimal("36.8")
+    event = AuditEvent.objects.get(action="followup.record")
+    assert (event.entity_type, event.entity_id) == ("quarantine.followup", str(followup.pk))
+    # The next reservation is past the row inserted with the reserved id.
+    if reserved is not None:
+        assert run(f"SELECT {reserve_id_sql(FollowUp)}", [])[0] > reserved
+        assert FollowUp.objects.create(**{
+            "case": case, "jpath": case.jpath, "method": "phone", "taken_at": at,
+            "result": "not_reached",
+        }).pk > reserved  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_run_together_land_all_or_none(world):
+    from django.db import IntegrityError, transaction
+
+    from epigrid.audit.services import audit_event, audit_record
+    from epigrid.core.rows import insert_statement, run_together, update_statement
+    from epigrid.quarantine.models import ObservationCase
+    from tests.quarantine.world import make_case
+
+    case = make_case(world)
+    taken = audit_record(actor=SYSTEM, action="policy.set", jpath="440785.")
+    clash = audit_event(actor=SYSTEM, action="policy.set", jpath="440785.")
+    clash.pk = taken.pk  # its primary key is taken
+    events = AuditEvent.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run_together(
+            [
+                update_statement(ObservationCase, case.pk, {"last_temperature": Decimal("39")}),
+                insert_statement(clash),
+            ]
+        )
+    assert ObservationCase.objects.get(pk=case.pk).last_temperature is None
+    assert AuditEvent.objects.count() == events

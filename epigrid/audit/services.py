@@ -3,7 +3,7 @@
 import datetime as dt
 import decimal
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import models
 
@@ -31,7 +31,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class EventFields(TypedDict, total=False):
+    """What an audit event says besides who, what and where (audit_event's keywords)."""
+
+    obj: models.Model | None
+    jurisdiction_code: str
+    before: dict | None
+    after: dict | None
+    entity_type: str
+    entity_id: str
+    entity_label: str
+
+
 def audit_record(
+    *, actor: Actor, action: str, jpath: str, **fields: Unpack[EventFields]
+) -> AuditEvent:
+    """Appends one audit event; call inside the write's transaction so both land or neither."""
+    # insert_one: the trail is written by every service, so its INSERT is compiled once.
+    return insert_one(audit_event(actor=actor, action=action, jpath=jpath, **fields))
+
+
+def audit_event(
     *,
     actor: Actor,
     action: str,
@@ -44,23 +64,21 @@ def audit_record(
     entity_id: str = "",
     entity_label: str = "",
 ) -> AuditEvent:
-    """Appends one audit event; call inside the write's transaction so both land or neither."""
+    """The event audit_record appends, unsaved: for a hot write path that sends its INSERT
+    together with the write's own statements (core.rows.insert_statement, run_together)."""
     if obj is not None:
         entity_type = entity_type or obj._meta.label_lower
         entity_id = entity_id or str(obj.pk)
         entity_label = entity_label or str(obj)[:200]
-    # insert_one: the trail is written by every service, so its INSERT is compiled once.
-    return insert_one(
-        AuditEvent(
-            actor=actor.user,
-            actor_username=actor.label,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            entity_label=entity_label[:200],
-            jpath=jpath,
-            jurisdiction_code=jurisdiction_code or jpath.rstrip("."),
-            before=before,
-            after=after,
-        )
+    return AuditEvent(
+        actor=actor.user,
+        actor_username=actor.label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_label=entity_label[:200],
+        jpath=jpath,
+        jurisdiction_code=jurisdiction_code or jpath.rstrip("."),
+        before=before,
+        after=after,
     )

@@ -25,7 +25,9 @@ _AS_IS: dict[type[models.Field], tuple[type, ...]] = {
     models.SlugField: (str,),
 }
 
-_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[tuple[models.Field, Any]]]] = {}
+_INSERTS: dict[
+    tuple[type[models.Model], str, bool, bool], tuple[str, list[tuple[models.Field, Any]]]
+] = {}
 _UPDATES: dict[
     tuple[type[models.Model], tuple[str, ...], str, str],
     tuple[str, list[tuple[models.Field, tuple[type, ...]]]],
@@ -114,14 +116,20 @@ def _as_is(field: models.Field, conn: Any) -> tuple[type, ...]:
     return _AS_IS.get(type(field), ())
 
 
-def _insert_sql(model: type[models.Model], conn: Any) -> tuple[str, list[tuple[models.Field, Any]]]:
-    key = (model, conn.vendor)
+def _insert_sql(
+    model: type[models.Model], conn: Any, *, with_pk: bool = False, returning: bool = True
+) -> tuple[str, list[tuple[models.Field, Any]]]:
+    """The INSERT of a row, returning the primary key the database gives it; or, for
+    run_together, returning nothing, and `with_pk` with the key reserved beforehand
+    (reserve_id_sql)."""
+    key = (model, conn.vendor, with_pk, returning)
     if key not in _INSERTS:
         q = conn.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        back = f" RETURNING {q(model._meta.pk.column)}" if returning else ""
         _INSERTS[key] = (
             f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 - names from the model, values bound
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(model._meta.pk.column)}",
+            f"VALUES ({', '.join(['%s'] * len(fields))}){back}",
             [
                 (
                     f,
@@ -135,11 +143,7 @@ def _insert_sql(model: type[models.Model], conn: Any) -> tuple[str, list[tuple[m
     return _INSERTS[key]
 
 
-def insert_one(obj: M) -> M:
-    """Inserts an unsaved instance and sets its primary key, as save() would (auto_now and
-    auto_now_add fields are set to now)."""
-    conn = _connection()
-    sql, fields = _insert_sql(type(obj), conn)
+def _insert_params(obj: models.Model, fields: list[tuple[models.Field, Any]], conn: Any) -> list:
     now = timezone.now()
     params: list[Any] = []
     for f, how in fields:
@@ -152,10 +156,68 @@ def insert_one(obj: M) -> M:
                 params.append(value)
                 continue
         params.append(f.get_db_prep_save(value, conn))
-    (obj.pk,) = run(sql, params, conn=conn)
+    return params
+
+
+def insert_one(obj: M) -> M:
+    """Inserts an unsaved instance and sets its primary key, as save() would (auto_now and
+    auto_now_add fields are set to now)."""
+    conn = _connection()
+    sql, fields = _insert_sql(type(obj), conn)
+    (obj.pk,) = run(sql, _insert_params(obj, fields, conn), conn=conn)
     obj._state.adding = False
     obj._state.db = conn.alias
     return obj
+
+
+Statement = tuple[str, list[Any]]
+
+
+def insert_statement(obj: models.Model) -> Statement:
+    """The INSERT of an unsaved instance, for run_together: with the primary key it was
+    given from reserve_id_sql, else without (the database gives one, nobody reads it back).
+    Sets auto_now and auto_now_add fields as insert_one does."""
+    conn = _connection()
+    sql, fields = _insert_sql(type(obj), conn, with_pk=obj.pk is not None, returning=False)
+    obj._state.adding = False
+    obj._state.db = conn.alias
+    return sql, _insert_params(obj, fields, conn)
+
+
+def reserve_id_sql(model: type[models.Model]) -> str:
+    """An SQL expression giving the next primary key of `model`'s table, to put in a
+    statement the write runs anyway (no round trip of its own): so that its INSERT and the
+    statements naming the new row can go together (run_together). PostgreSQL takes it from
+    the column's sequence; elsewhere it is NULL and the row is inserted on its own
+    (insert_one) to learn its key."""
+    conn = _connection()
+    if conn.vendor != "postgresql":
+        return "NULL"
+    table = conn.ops.quote_name(model._meta.db_table).replace("'", "''")
+    return f"nextval(pg_get_serial_sequence('{table}', '{model._meta.pk.column}'))"
+
+
+def run_together(statements: Sequence[Statement]) -> None:
+    """Runs INSERT / UPDATE / DELETE statements that return nothing and touch different
+    rows. On PostgreSQL as one statement (the first ones as data-modifying WITH parts of
+    the last): one round trip and one prepared plan instead of one each, which is most of
+    what each of them costs there. They then see the same snapshot and none sees another's
+    changes, hence different rows; foreign keys are checked at commit (Django makes them
+    deferrable) or at the end of the statement. Elsewhere one after the other."""
+    conn = _connection()
+    if conn.vendor != "postgresql" or len(statements) == 1:
+        for sql, params in statements:
+            run(sql, params, fetch=False, conn=conn)
+        return
+    texts = tuple(sql for sql, _params in statements)
+    if texts not in _TOGETHER:
+        parts = ", ".join(f"w{i} AS ({text})" for i, text in enumerate(texts[:-1]))
+        _TOGETHER[texts] = f"WITH {parts} {texts[-1]}"
+    params = [p for _sql, each in statements for p in each]
+    run(_TOGETHER[texts], params, fetch=False, conn=conn)
+
+
+_TOGETHER: dict[tuple[str, ...], str] = {}
 
 
 def _concrete(model: type[models.Model], name: str) -> models.Field:
@@ -171,6 +233,14 @@ def update_one(
     """UPDATE one row by primary key (and, with `only_if_null`, only while that field is
     still NULL); returns the number of rows changed (0 or 1). Values are keyed by field name;
     a foreign key takes the related row's id."""
+    sql, params = update_statement(model, pk, values, only_if_null=only_if_null)
+    return run(sql, params, fetch=False)
+
+
+def update_statement(
+    model: type[models.Model], pk: Any, values: dict[str, Any], *, only_if_null: str = ""
+) -> Statement:
+    """The UPDATE update_one runs, for run_together."""
     conn = _connection()
     names: Sequence[str] = tuple(values)
     key = (model, tuple(names), only_if_null, conn.vendor)
@@ -190,7 +260,7 @@ def update_one(
         value if type(value := values[f.name]) in as_is else f.get_db_prep_save(value, conn)
         for f, as_is in fields
     ]
-    return run(sql, [*params, pk], fetch=False, conn=conn)
+    return sql, [*params, pk]
 
 
 def _converters(field: models.Field, conn: Any) -> list[tuple[Callable, bool, Any]]:

@@ -12,15 +12,19 @@ from django.utils.translation import gettext as _
 
 from epigrid.accounts.access import Actor, require_can
 from epigrid.accounts.roles import Capability
-from epigrid.audit.services import audit_record, snapshot
+from epigrid.audit.services import audit_event, snapshot
 from epigrid.core.rows import (
+    Statement,
     from_row,
     insert_one,
+    insert_statement,
+    reserve_id_sql,
     row_width,
     run,
+    run_together,
     select_columns,
     select_one,
-    update_one,
+    update_statement,
 )
 from epigrid.core.writes import clean_text
 from epigrid.workforce.models import StaffMember
@@ -93,14 +97,15 @@ _LOCK_BOTH: dict[str, str] = {}
 
 def _lock_both_sql() -> str:
     """Case and slot in one statement, the case's row locked first (PostgreSQL locks a
-    join's rows in the order of its FROM list)."""
+    join's rows in the order of its FROM list), and the follow-up's id reserved where the
+    database can (core.rows.reserve_id_sql) so that its writes go together."""
     vendor = connection.vendor
     if vendor not in _LOCK_BOTH:
         q = connection.ops.quote_name
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _LOCK_BOTH[vendor] = (
             f"SELECT {select_columns(ObservationCase, 'c', CASE_FIELDS)}, "  # noqa: S608 - names from the models, values bound
-            f"{select_columns(FollowUpSlot, 's', SLOT_FIELDS)} "
+            f"{select_columns(FollowUpSlot, 's', SLOT_FIELDS)}, {reserve_id_sql(FollowUp)} "
             f"FROM {q(ObservationCase._meta.db_table)} c "
             f"INNER JOIN {q(FollowUpSlot._meta.db_table)} s ON s.{q('case_id')} = c.{q('id')} "
             f"WHERE c.{q('id')} = %s AND s.{q('id')} = %s{lock}"
@@ -110,11 +115,13 @@ def _lock_both_sql() -> str:
 
 def _lock(
     case: ObservationCase, slot: FollowUpSlot | None
-) -> tuple[ObservationCase, FollowUpSlot | None]:
+) -> tuple[ObservationCase, FollowUpSlot | None, int | None]:
     """The case, locked, and the slot given, locked after it as every service locks them
-    (refused if it belongs to another case). Hand-written single-row SELECTs compiled once
-    (core.rows): no queryset to build on the write path; the fields' converters apply."""
+    (refused if it belongs to another case), and the new follow-up's id if one was
+    reserved. Hand-written single-row SELECTs compiled once (core.rows): no queryset to
+    build on the write path; the fields' converters apply."""
     locked: ObservationCase | None
+    reserved = None
     if slot is not None:
         row = run(_lock_both_sql(), [int(case.pk), int(slot.pk)])
         if row is None:
@@ -122,17 +129,17 @@ def _lock(
             select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
             raise ValidationError({"slot": _("This slot belongs to another case.")})
         locked = from_row(ObservationCase, row, fields=CASE_FIELDS)
-        found = from_row(
-            FollowUpSlot, row, row_width(ObservationCase, CASE_FIELDS), fields=SLOT_FIELDS
-        )
+        width = row_width(ObservationCase, CASE_FIELDS)
+        found = from_row(FollowUpSlot, row, width, fields=SLOT_FIELDS)
         found.case = locked
+        reserved = row[width + row_width(FollowUpSlot, SLOT_FIELDS)]
     else:
         locked = select_one(ObservationCase, case.pk, for_update=True, fields=CASE_FIELDS)
         if locked is None:
             raise ObservationCase.DoesNotExist
         found = None
     locked.policy = case.policy
-    return locked, found
+    return locked, found, reserved
 
 
 def _pick_slot(
@@ -215,7 +222,7 @@ def followup_record(
     `staff` defaults to the actor's own grid-worker record (none for a self-report)."""
     require_can(actor, Capability.FOLLOWUPS_RECORD, case.jpath)
     # The slot given (the worklist's "record" link) is locked with its case.
-    locked, given = _lock(case, slot)
+    locked, given, reserved = _lock(case, slot)
     now = timezone.now()
     if locked.closed_at is not None:
         raise ValidationError({"case": _("This case is closed: no more follow-ups.")})
@@ -254,29 +261,36 @@ def followup_record(
     if staff is not None:
         _check_staff(staff, locked)
     # The write path of a city's twice-daily follow-ups: single-row statements compiled once
-    # (core.rows), about a third of what create()/update() cost per call.
-    followup = insert_one(
-        FollowUp(
-            case=locked,
-            jpath=locked.jpath,
-            slot=chosen,
-            method=method,
-            taken_at=taken_at,
-            staff=staff,
-            temperature=reading,
-            site=site,
-            symptoms=codes,
-            result=result,
-            note=note,
-            recorded_by=actor.user,
-        )
+    # (core.rows), about a third of what create()/update() cost per call; where the id was
+    # reserved, sent to the database as one statement.
+    followup = FollowUp(
+        pk=reserved,
+        case=locked,
+        jpath=locked.jpath,
+        slot=chosen,
+        method=method,
+        taken_at=taken_at,
+        staff=staff,
+        temperature=reading,
+        site=site,
+        symptoms=codes,
+        result=result,
+        note=note,
+        recorded_by=actor.user,
     )
+    writes: list[Statement] = []
+    if followup.pk is None:
+        insert_one(followup)
+    else:
+        writes.append(insert_statement(followup))
     if result in REACHED:
-        update_one(
-            FollowUpSlot,
-            chosen.pk,
-            {"done_at": taken_at, "followup": followup.pk},
-            only_if_null="done_at",
+        writes.append(
+            update_statement(
+                FollowUpSlot,
+                chosen.pk,
+                {"done_at": taken_at, "followup": followup.pk},
+                only_if_null="done_at",
+            )
         )
         latest: dict[str, object] = {}
         if locked.last_followup_at is None or taken_at >= locked.last_followup_at:
@@ -284,13 +298,18 @@ def followup_record(
             if reading is not None:
                 latest["last_temperature"] = reading
         if latest:
-            update_one(ObservationCase, locked.pk, latest)
-    audit_record(
-        actor=actor,
-        action="followup.record",
-        obj=followup,
-        jpath=followup.jpath,
-        after={**snapshot(followup), "slot_state": chosen.state_at(now)},
+            writes.append(update_statement(ObservationCase, locked.pk, latest))
+    writes.append(
+        insert_statement(
+            audit_event(
+                actor=actor,
+                action="followup.record",
+                obj=followup,
+                jpath=followup.jpath,
+                after={**snapshot(followup), "slot_state": chosen.state_at(now)},
+            )
+        )
     )
+    run_together(writes)
     escalation.evaluate_followup(actor=actor, followup=followup)
     return followup
