@@ -1102,7 +1102,7 @@ def main() -> int:
         "--quarantine-cases", type=int, default=100_000, help="open cases in the quarantine part"
     )
     parser.add_argument(
-        "--quarantine-writes", type=int, default=2000, help="follow-ups written through the service"
+        "--quarantine-writes", type=int, default=5000, help="follow-ups written through the service"
     )
     parser.add_argument(
         "--pg-url",
