@@ -6,6 +6,10 @@ city's cases is written often enough for that to matter. These helpers run the s
 INSERT / UPDATE, with values prepared by each field exactly as Django's save() prepares them
 (`get_db_prep_save`) and read back through the same converters a queryset applies, and send
 no signals (no business logic hangs on signals here).
+
+A write of several statements can also build them (`insert_statement`, `update_statement`)
+and send them at once (`run_together`): on PostgreSQL one statement and one round trip, with
+the new row's id reserved beforehand in a read the write makes anyway (`reserve_id_sql`).
 """
 
 from collections.abc import Callable, Sequence
