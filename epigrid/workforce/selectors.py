@@ -1,5 +1,6 @@
 """Reads of grid workers, teams and grid responsibilities, always through the actor's scope."""
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from epigrid.accounts.access import Actor, get_for_actor, scope
@@ -32,10 +33,17 @@ def on_duty_record(actor: Actor) -> StaffMember | None:
 
 
 def _on_duty_sql() -> str:
-    return (
-        f"SELECT {select_columns(StaffMember)} FROM {StaffMember._meta.db_table} "  # noqa: S608 - names from the model, values bound
-        "WHERE user_id = %s AND active_until IS NULL ORDER BY id LIMIT 1"
-    )
+    """Built once per database kind (its quoting of the columns), not on every write."""
+    vendor = connection.vendor
+    if vendor not in _ON_DUTY:
+        _ON_DUTY[vendor] = (
+            f"SELECT {select_columns(StaffMember)} FROM {StaffMember._meta.db_table} "  # noqa: S608 - names from the model, values bound
+            "WHERE user_id = %s AND active_until IS NULL ORDER BY id LIMIT 1"
+        )
+    return _ON_DUTY[vendor]
+
+
+_ON_DUTY: dict[str, str] = {}
 
 
 def is_team_member(staff: StaffMember, team_id: int) -> bool:
